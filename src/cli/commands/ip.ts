@@ -1,0 +1,113 @@
+/**
+ * `netkit ip`: address analysis (one address, or a stream of them with `-`) and the network
+ * operations (split, supernet, summarize, collapse, exclude, contains, overlaps, list).
+ */
+import { NetkitError, UsageError } from "../../errors.js";
+import { analyze } from "../../ip/analyze.js";
+import { parseFlags } from "../args.js";
+import { type CliIo, paint } from "../io.js";
+import { OutputBuffer, readLines } from "../lines.js";
+import type { Command } from "../main.js";
+import { renderAddressInfo } from "../render_ip.js";
+
+const OPS = new Set([
+  "split",
+  "supernet",
+  "summarize",
+  "collapse",
+  "exclude",
+  "contains",
+  "overlaps",
+  "list",
+]);
+
+const HELP = `netkit ip — analyse IPv4/IPv6 addresses and networks
+
+Usage:
+  netkit ip [--json] ADDR[/LEN | /NETMASK]     one address (a host when no length is given)
+  netkit ip [--json] ADDR NETMASK              the same, ipcalc style
+  netkit ip [--json] -                         one input per line from stdin, one result per line
+  netkit ip split NET (--prefix LEN | --count N | --hosts N,N,…)
+  netkit ip supernet NET [--prefix LEN | --by N]
+  netkit ip summarize FIRST LAST               the minimal CIDR list covering a range
+  netkit ip collapse NET… | -                  aggregate a list of networks
+  netkit ip exclude NET EXCLUDED…              NET minus the excluded networks
+  netkit ip contains NET ADDR|NET…             exit 0 if all are inside NET, 1 if not
+  netkit ip overlaps NET NET                   exit 0 if they share an address, 1 if not
+  netkit ip list NET [--limit N]               the usable hosts (default limit 256)
+
+Options:
+  --json        JSON output (NDJSON for "-" and for streams)
+  -h, --help    this help
+
+The output shows the working: address AND netmask = network, network OR wildcard = broadcast,
+and a binary view where "|" separates the network bits from the host bits.
+
+Examples:
+  netkit ip 192.168.1.100/24
+  netkit ip 192.168.1.100 255.255.255.0
+  netkit ip 2001:0db8:85a3::8a2e:0370:7334/64
+  netkit ip --json fe80::1%eth0/64
+  printf '10.0.0.1/8\\n::1\\nbad\\n' | netkit ip --json -
+  netkit ip split 192.168.0.0/24 --hosts 100,50,20
+  netkit ip summarize 192.168.0.5 192.168.0.20
+  netkit ip contains 10.0.0.0/8 10.1.2.3 && echo inside
+
+Exit codes: 0 ok; 1 invalid input (or, for contains/overlaps, "no"); 2 usage error.
+Docs: docs/ip.md`;
+
+export const ipCommand: Command = {
+  summary: "analyse IPv4/IPv6 addresses and networks",
+  help: HELP,
+  async run(args: string[], io: CliIo): Promise<number> {
+    if (args[0] !== undefined && OPS.has(args[0])) {
+      const { runIpOp } = await import("./ip_ops.js");
+      return runIpOp(args[0], args.slice(1), io);
+    }
+    const { values, positionals } = parseFlags(args, { json: { type: "boolean" } });
+    const json = values.json === true;
+    if (positionals.length === 0) throw new UsageError("netkit ip needs an address (see netkit ip --help)");
+    if (positionals.length > 2) throw new UsageError(`too many arguments: ${positionals.slice(2).join(" ")}`);
+    if (positionals[0] === "-") {
+      if (positionals.length > 1) throw new UsageError('"-" (read stdin) takes no other argument');
+      return batch(io, json);
+    }
+    const input = positionals.length === 2 ? `${positionals[0]}/${positionals[1]}` : positionals[0]!;
+    const info = analyze(input);
+    io.stdout.write(json ? `${JSON.stringify(info, null, 2)}\n` : renderAddressInfo(info, paint(io.color)));
+    return 0;
+  },
+};
+
+function errorRecord(input: string, e: unknown): string {
+  if (!(e instanceof NetkitError)) throw e;
+  return JSON.stringify({ input, error: e.toJSON() });
+}
+
+/** One result per input line; bad lines are reported and the run goes on; exit 1 if any failed. */
+async function batch(io: CliIo, json: boolean): Promise<number> {
+  const out = new OutputBuffer(io.stdout);
+  let failed = 0;
+  for await (const lines of readLines(io.stdin)) {
+    let text = "";
+    for (const line of lines) {
+      try {
+        const info = analyze(line);
+        text += json
+          ? `${JSON.stringify(info)}\n`
+          : `${info.address}\t${info.network}\t${info.firstHost}\t${info.lastHost}\t${info.hostCount}\t${info.types.join(",") || "-"}\n`;
+      } catch (e) {
+        failed++;
+        if (json) text += `${errorRecord(line, e)}\n`;
+        else {
+          const msg = e instanceof NetkitError ? `${e.code}: ${e.message}` : String(e);
+          text += `error\t${msg}\n`;
+        }
+      }
+    }
+    await out.add(text);
+  }
+  await out.flush();
+  if (failed > 0) io.stderr.write(`netkit: ${failed} input line${failed === 1 ? "" : "s"} failed\n`);
+  return failed > 0 ? 1 : 0;
+}

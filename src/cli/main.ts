@@ -1,0 +1,96 @@
+/**
+ * The `netkit` command: finds the subcommand, loads only its module, runs it, and maps errors to
+ * exit codes (0 ok, 1 operational failure, 2 usage error). The only place that calls process.exit.
+ */
+import { NetkitError, UsageError } from "../errors.js";
+import type { CliIo } from "./io.js";
+
+export interface Command {
+  /** One line for the command list. */
+  summary: string;
+  /** The full --help text, with examples. */
+  help: string;
+  run(args: string[], io: CliIo): Promise<number>;
+}
+
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  ip: async () => (await import("./commands/ip.js")).ipCommand,
+  demo: async () => (await import("./commands/demo.js")).demoCommand,
+};
+
+const USAGE = `netkit — network programming toolkit
+
+Usage: netkit <command> [options]
+
+Commands:
+  ip       analyse IPv4/IPv6 addresses and networks; split, summarize, collapse …
+  demo     the guided tour on loopback (what \`npm start\` runs)
+
+Options:
+  -h, --help      help for netkit or a command (netkit ip --help)
+  -V, --version   print the version
+  --debug         show stack traces on errors
+
+Examples:
+  netkit ip 192.168.1.100/24
+  netkit ip 192.168.1.100 255.255.255.0
+  netkit ip --json 2001:db8::1/64
+  netkit ip split 10.0.0.0/24 --count 4
+  netkit demo
+
+Exit codes: 0 success, 1 operational failure (including invalid input), 2 usage error.
+Docs: docs/cli.md and one page per command under docs/.`;
+
+async function version(): Promise<string> {
+  const { readFile } = await import("node:fs/promises");
+  const pkg = JSON.parse(await readFile(new URL("../../../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+/** Run netkit with `argv` (without node and script), returning the exit code. */
+export async function runMain(argv: string[], io: CliIo): Promise<number> {
+  const debug = argv.includes("--debug");
+  const args = argv.filter((a) => a !== "--debug");
+  try {
+    const name = args[0];
+    if (name === undefined || name === "-h" || name === "--help" || name === "help") {
+      if (name === "help" && args[1] !== undefined) return runMain([args[1], "--help"], io);
+      io.stdout.write(`${USAGE}\n`);
+      return name === undefined ? 2 : 0;
+    }
+    if (name === "-V" || name === "--version") {
+      io.stdout.write(`netkit ${await version()}\n`);
+      return 0;
+    }
+    const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+    if (load === undefined) throw new UsageError(`unknown command "${name}" (see netkit --help)`);
+    const cmd = await load();
+    const rest = args.slice(1);
+    if (rest.includes("-h") || rest.includes("--help")) {
+      io.stdout.write(`${cmd.help}\n`);
+      return 0;
+    }
+    return await cmd.run(rest, io);
+  } catch (e) {
+    return reportError(e, io, debug);
+  }
+}
+
+/** Print one line for an error (a stack only with --debug) and return its exit code. */
+export function reportError(e: unknown, io: CliIo, debug: boolean): number {
+  if (e instanceof UsageError) {
+    io.stderr.write(`netkit: ${e.message}\n`);
+    if (debug && e.stack) io.stderr.write(`${e.stack}\n`);
+    return 2;
+  }
+  if (e instanceof NetkitError) {
+    io.stderr.write(`netkit: ${e.code}: ${e.message}\n`);
+  } else {
+    const msg = e instanceof Error ? e.message : String(e);
+    io.stderr.write(`netkit: internal error: ${msg.split("\n")[0]} (run with --debug for details)\n`);
+  }
+  if (debug && e instanceof Error && e.stack) io.stderr.write(`${e.stack}\n`);
+  return 1;
+}

@@ -1,0 +1,72 @@
+/**
+ * Every error netkit throws on purpose is a {@link NetkitError} with a stable `code`.
+ * The codes are API: scripts and tests may match on them; messages may improve.
+ *
+ * @example
+ * import { parseAddr, NetkitError } from "netkit";
+ * try { parseAddr("010.0.0.1"); } catch (e) { if (e instanceof NetkitError) console.log(e.code); }
+ * // → ERR_ADDR_SYNTAX
+ */
+
+/** The stable error codes, with what each one means (documented in docs/errors.md). */
+export const ERROR_CODES = {
+  ERR_ADDR_SYNTAX: "the text is not an IPv4 or IPv6 address",
+  ERR_ZONE: "the IPv6 zone (scope id) is empty, misplaced or has forbidden characters",
+  ERR_PREFIX_LENGTH: "the prefix length is not a decimal number within 0–32 (IPv4) or 0–128 (IPv6)",
+  ERR_NETMASK: "the netmask is not a valid contiguous netmask or hostmask",
+  ERR_VERSION_MISMATCH: "IPv4 and IPv6 values were mixed in one operation",
+  ERR_HOST_BITS: "a network was expected but the address has host bits set",
+  ERR_RANGE: "a value is outside the range the operation accepts",
+  ERR_TOO_LARGE: "the result would be larger than the limit the operation allows",
+  ERR_USAGE: "the command line is not valid (exit code 2)",
+  ERR_IO: "an operating-system call failed",
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** Base class of every error netkit throws on purpose. */
+export class NetkitError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "NetkitError";
+    this.code = code;
+  }
+  /** A plain object for JSON output: `{ code, message, … }`. */
+  toJSON(): Record<string, unknown> {
+    return { code: this.code, message: this.message };
+  }
+}
+
+/**
+ * A text could not be parsed. Carries the whole `input`, the `reason`, and `at`, the 0-based
+ * character position where parsing failed (or -1 when the whole input is at fault).
+ */
+export class ParseError extends NetkitError {
+  readonly input: string;
+  readonly reason: string;
+  readonly at: number;
+  constructor(code: ErrorCode, what: string, input: string, reason: string, at: number) {
+    super(code, `Cannot parse ${what} ${JSON.stringify(input)}: ${reason}${at >= 0 ? ` (at ${at})` : ""}`);
+    this.name = "ParseError";
+    this.input = input;
+    this.reason = reason;
+    this.at = at;
+  }
+  override toJSON(): Record<string, unknown> {
+    return { code: this.code, message: this.message, input: this.input, reason: this.reason, at: this.at };
+  }
+}
+
+/** A command line that cannot run: unknown flag, missing argument, flags that contradict. Exit 2. */
+export class UsageError extends NetkitError {
+  constructor(message: string) {
+    super("ERR_USAGE", message);
+    this.name = "UsageError";
+  }
+}
+
+/** True when `e` is a netkit error with the given code. */
+export function isNetkitError(e: unknown, code?: ErrorCode): e is NetkitError {
+  return e instanceof NetkitError && (code === undefined || e.code === code);
+}
