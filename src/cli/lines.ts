@@ -42,21 +42,54 @@ export async function* readLines(input: Readable, maxLine = MAX_LINE): AsyncGene
   if (rest !== "") yield [rest];
 }
 
-/** Collects output text and writes it in large pieces, waiting when the stream pushes back. */
+/**
+ * Collects output and writes it in large byte chunks. `add` is synchronous (no promise per line);
+ * callers `await drain()` between input chunks, which waits when the stream pushed back, so
+ * memory stays bounded by one input chunk's output.
+ */
 export class OutputBuffer {
-  private buf = "";
+  private buf: Buffer;
+  private off = 0;
+  private blocked = false;
   constructor(
     private readonly stream: NodeJS.WritableStream,
-    private readonly limit = 1 << 16,
-  ) {}
-  async add(text: string): Promise<void> {
-    this.buf += text;
-    if (this.buf.length >= this.limit) await this.flush();
+    private readonly size = 1 << 20,
+  ) {
+    this.buf = Buffer.allocUnsafe(size);
   }
+
+  /** Add text. `ascii` promises the text is 7-bit ASCII (copied without UTF-8 encoding). */
+  add(text: string, ascii = false): void {
+    const n = ascii ? text.length : Buffer.byteLength(text);
+    if (this.off + n > this.buf.length) this.spill();
+    if (n > this.buf.length) {
+      this.send(Buffer.from(text, "utf8"));
+      return;
+    }
+    this.off += this.buf.write(text, this.off, ascii ? "latin1" : "utf8");
+  }
+
+  private send(chunk: Buffer): void {
+    if (!this.stream.write(chunk)) this.blocked = true;
+  }
+
+  private spill(): void {
+    if (this.off === 0) return;
+    this.send(this.buf.subarray(0, this.off));
+    this.buf = Buffer.allocUnsafe(this.size);
+    this.off = 0;
+  }
+
+  /** Wait until the stream accepts more, if it pushed back. */
+  async drain(): Promise<void> {
+    if (!this.blocked) return;
+    this.blocked = false;
+    await new Promise((resolve) => this.stream.once("drain", resolve));
+  }
+
+  /** Write everything buffered and wait for the stream if needed. */
   async flush(): Promise<void> {
-    if (this.buf === "") return;
-    const ok = this.stream.write(this.buf);
-    this.buf = "";
-    if (!ok) await new Promise((resolve) => this.stream.once("drain", resolve));
+    this.spill();
+    await this.drain();
   }
 }

@@ -15,6 +15,18 @@ for (let i = 0; i < 256; i++) {
 }
 const HEX4: string[] = [];
 for (let i = 0; i < 16; i++) HEX4.push(i.toString(16));
+/** Hex of a byte without padding ("0"…"ff") and padded to two digits ("00"…"ff"). */
+const HEXB: string[] = [];
+const HEX2: string[] = [];
+for (let i = 0; i < 256; i++) {
+  HEXB.push(i.toString(16));
+  HEX2.push(i.toString(16).padStart(2, "0"));
+}
+
+/** A 16-bit group in lowercase hex without leading zeros. */
+function groupHex(g: number): string {
+  return g < 256 ? HEXB[g]! : HEXB[g >>> 8]! + HEX2[g & 0xff]!;
+}
 
 /**
  * An IP address value. IPv4 is held in `w3` (the other words are 0); IPv6 in four 32-bit words,
@@ -179,7 +191,7 @@ function v4String(v: number): string {
 }
 
 function hex4(n: number): string {
-  return n.toString(16).padStart(4, "0");
+  return HEX2[n >>> 8]! + HEX2[n & 0xff]!;
 }
 
 function hex8(w: number, sep: string): string {
@@ -230,7 +242,7 @@ function v6Compressed(w0: number, w1: number, w2: number, w3: number): string {
       i += bestLen - 1;
       continue;
     }
-    s += groups[i]!.toString(16);
+    s += groupHex(groups[i]!);
     if (i < 7) s += ":";
   }
   return s;

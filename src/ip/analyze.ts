@@ -4,7 +4,7 @@
 import { Addr } from "./addr.js";
 import { pow2MinusString, pow2String } from "./bits.js";
 import { type ClassInfo, classOf, flagsOf } from "./classify.js";
-import { type MaskForm, type Prefix, parseInterface } from "./prefix.js";
+import { type MaskForm, maskAddr, type Prefix, parseInterface } from "./prefix.js";
 import { specialRangesOf } from "./special_ranges.js";
 
 /** Everything netkit knows about an address and its network. Counts are decimal strings. */
@@ -73,6 +73,17 @@ function v4(n: number): string {
   return Addr.v4(n).toString();
 }
 
+const maskCache: string[][] = [[], [], [], []]; // [v4 netmask, v4 hostmask, v6 netmask, v6 hostmask]
+function maskText(version: 4 | 6, bits: number, host: boolean): string {
+  const table = maskCache[(version === 4 ? 0 : 2) + (host ? 1 : 0)]!;
+  let s = table[bits];
+  if (s === undefined) {
+    s = maskAddr(version, bits, host).toString();
+    table[bits] = s;
+  }
+  return s;
+}
+
 /** Analyse an already-parsed prefix (see {@link analyze}). */
 export function analyzePrefix(p: Prefix, maskForm: MaskForm = "length"): AddressInfo {
   const a = p.addr;
@@ -81,34 +92,36 @@ export function analyzePrefix(p: Prefix, maskForm: MaskForm = "length"): Address
   const last = p.last();
   const hostBits = a.bitLength - bits;
   const is4 = a.version === 4;
-  let firstHost: Addr;
-  let lastHost: Addr;
+  const compressed = a.toCompressed();
+  const firstText = first.toString();
+  const lastText = last.toString();
+  let firstHost: string;
+  let lastHost: string;
   let hostCount: string;
   if (hostBits === 0) {
-    firstHost = lastHost = a.withoutZone();
+    firstHost = lastHost = compressed;
     hostCount = "1";
   } else if (hostBits === 1) {
-    firstHost = first;
-    lastHost = last;
+    firstHost = firstText;
+    lastHost = lastText;
     hostCount = "2";
   } else if (is4) {
-    firstHost = Addr.v4(first.w3 + 1);
-    lastHost = Addr.v4(last.w3 - 1);
+    firstHost = Addr.v4(first.w3 + 1).toString();
+    lastHost = Addr.v4(last.w3 - 1).toString();
     hostCount = String(2 ** hostBits - 2);
   } else {
     // IPv6 hosts() skips only the Subnet-Router anycast address (the network address).
-    firstHost = Addr.v6(first.w0, first.w1, first.w2, first.w3 + 1);
-    lastHost = last;
+    firstHost = Addr.v6(first.w0, first.w1, first.w2, first.w3 + 1).toString();
+    lastHost = lastText;
     hostCount = pow2MinusString(hostBits, 1);
   }
   const flags = flagsOf(a);
   const ranges = specialRangesOf(a.version, a.w0, a.w1, a.w2, a.w3);
   const types: string[] = [];
-  for (const r of ranges) types.push(r.name);
+  for (let i = 0; i < ranges.length; i++) types.push(ranges[i]!.name);
   const mapped = a.is4In6();
   if (mapped) for (const r of specialRangesOf(4, 0, 0, 0, a.w3)) types.push(`${r.name} (embedded IPv4)`);
   const cls = is4 ? classOf(a.w3) : null;
-  const compressed = a.toCompressed();
   return {
     version: a.version,
     address: a.zone === "" ? compressed : `${compressed}%${a.zone}`,
@@ -117,21 +130,28 @@ export function analyzePrefix(p: Prefix, maskForm: MaskForm = "length"): Address
     zone: a.zone === "" ? null : a.zone,
     prefixLength: bits,
     maskForm,
-    netmask: p.netmask().toString(),
-    hostmask: p.hostmask().toString(),
-    network: `${first.toString()}/${bits}`,
-    networkAddress: first.toString(),
-    broadcastAddress: is4 ? last.toString() : null,
-    lastAddress: last.toString(),
-    firstHost: firstHost.toString(),
-    lastHost: lastHost.toString(),
+    netmask: maskText(a.version, bits, false),
+    hostmask: maskText(a.version, bits, true),
+    network: `${firstText}/${bits}`,
+    networkAddress: firstText,
+    broadcastAddress: is4 ? lastText : null,
+    lastAddress: lastText,
+    firstHost,
+    lastHost,
     addressCount: is4 ? String(2 ** hostBits) : pow2String(hostBits),
     hostCount,
     class: cls ? cls.class : null,
     classInfo: cls,
     types,
     globallyReachable: ranges.length === 0 ? true : ranges[ranges.length - 1]!.globallyReachable,
-    ...flags,
+    isPrivate: flags.isPrivate,
+    isGlobal: flags.isGlobal,
+    isLoopback: flags.isLoopback,
+    isMulticast: flags.isMulticast,
+    isLinkLocal: flags.isLinkLocal,
+    isReserved: flags.isReserved,
+    isUnspecified: flags.isUnspecified,
+    isSiteLocal: flags.isSiteLocal,
     ipv4Mapped: mapped ? v4(a.w3) : null,
     sixToFour: !is4 && a.w0 >>> 16 === 0x2002 ? v4(((a.w0 & 0xffff) * 65536 + (a.w1 >>> 16)) >>> 0) : null,
     teredo: !is4 && a.w0 === 0x20010000 ? { server: v4(a.w1), client: v4(~a.w3 >>> 0) } : null,

@@ -52,16 +52,16 @@ export function flagsV4(v: number): AddrFlags {
   };
 }
 
-/** True when the 128-bit value (w0…w3) lies in prefix (p0…p3)/bits. */
+/** True when the 128-bit value (w0…w3) lies in prefix (p0…p3)/bits. No allocation. */
 function in6(w0: number, w1: number, w2: number, w3: number, p: readonly number[], bits: number): boolean {
-  const ws = [w0, w1, w2, w3];
-  for (let i = 0; i < 4; i++) {
-    const n = bits - 32 * i;
-    if (n <= 0) return true;
-    const shift = n >= 32 ? 0 : 32 - n;
-    if ((ws[i]! ^ p[i]!) >>> shift !== 0) return false;
-  }
-  return true;
+  if (bits === 0) return true;
+  if (bits <= 32) return (w0 ^ p[0]!) >>> (32 - bits) === 0;
+  if (w0 !== p[0]) return false;
+  if (bits <= 64) return bits === 64 ? w1 === p[1] : (w1 ^ p[1]!) >>> (64 - bits) === 0;
+  if (w1 !== p[1]) return false;
+  if (bits <= 96) return bits === 96 ? w2 === p[2] : (w2 ^ p[2]!) >>> (96 - bits) === 0;
+  if (w2 !== p[2]) return false;
+  return bits === 128 ? w3 === p[3] : (w3 ^ p[3]!) >>> (128 - bits) === 0;
 }
 
 type Net6 = readonly [readonly number[], number];
@@ -104,7 +104,10 @@ const RESERVED6: Net6[] = [
 ];
 
 function anyIn6(w0: number, w1: number, w2: number, w3: number, nets: Net6[]): boolean {
-  for (const [p, bits] of nets) if (in6(w0, w1, w2, w3, p, bits)) return true;
+  for (let i = 0; i < nets.length; i++) {
+    const n = nets[i]!;
+    if (in6(w0, w1, w2, w3, n[0], n[1])) return true;
+  }
   return false;
 }
 
@@ -154,39 +157,39 @@ const CLASSES: ClassInfo[] = [
   {
     class: "A",
     leadingBits: "0",
-    range: "0.0.0.0–127.255.255.255",
+    range: "0.0.0.0-127.255.255.255",
     defaultMask: "255.0.0.0",
     defaultPrefixLength: 8,
-    use: "unicast, large networks: 7 network bits, 24 host bits",
+    use: "unicast, large networks (7 network bits, 24 host bits)",
   },
   {
     class: "B",
     leadingBits: "10",
-    range: "128.0.0.0–191.255.255.255",
+    range: "128.0.0.0-191.255.255.255",
     defaultMask: "255.255.0.0",
     defaultPrefixLength: 16,
-    use: "unicast, medium networks: 14 network bits, 16 host bits",
+    use: "unicast, medium networks (14 network bits, 16 host bits)",
   },
   {
     class: "C",
     leadingBits: "110",
-    range: "192.0.0.0–223.255.255.255",
+    range: "192.0.0.0-223.255.255.255",
     defaultMask: "255.255.255.0",
     defaultPrefixLength: 24,
-    use: "unicast, small networks: 21 network bits, 8 host bits",
+    use: "unicast, small networks (21 network bits, 8 host bits)",
   },
   {
     class: "D",
     leadingBits: "1110",
-    range: "224.0.0.0–239.255.255.255",
+    range: "224.0.0.0-239.255.255.255",
     defaultMask: null,
     defaultPrefixLength: null,
-    use: "multicast: 28 bits of group address",
+    use: "multicast (28 bits of group address)",
   },
   {
     class: "E",
     leadingBits: "1111",
-    range: "240.0.0.0–255.255.255.255",
+    range: "240.0.0.0-255.255.255.255",
     defaultMask: null,
     defaultPrefixLength: null,
     use: "reserved (experimental)",

@@ -4,6 +4,7 @@
  */
 import { NetkitError, UsageError } from "../../errors.js";
 import { analyze } from "../../ip/analyze.js";
+import { addressInfoToJson } from "../../ip/analyze_json.js";
 import { parseFlags } from "../args.js";
 import { type CliIo, paint } from "../io.js";
 import { OutputBuffer, readLines } from "../lines.js";
@@ -89,23 +90,24 @@ async function batch(io: CliIo, json: boolean): Promise<number> {
   const out = new OutputBuffer(io.stdout);
   let failed = 0;
   for await (const lines of readLines(io.stdin)) {
-    let text = "";
     for (const line of lines) {
       try {
         const info = analyze(line);
-        text += json
-          ? `${JSON.stringify(info)}\n`
-          : `${info.address}\t${info.network}\t${info.firstHost}\t${info.lastHost}\t${info.hostCount}\t${info.types.join(",") || "-"}\n`;
+        // Every field of a result is ASCII (zones are restricted to printable ASCII).
+        if (json) out.add(`${addressInfoToJson(info)}\n`, true);
+        else {
+          out.add(
+            `${info.address}\t${info.network}\t${info.firstHost}\t${info.lastHost}\t${info.hostCount}\t${info.types.join(",") || "-"}\n`,
+            true,
+          );
+        }
       } catch (e) {
         failed++;
-        if (json) text += `${errorRecord(line, e)}\n`;
-        else {
-          const msg = e instanceof NetkitError ? `${e.code}: ${e.message}` : String(e);
-          text += `error\t${msg}\n`;
-        }
+        if (json) out.add(`${errorRecord(line, e)}\n`);
+        else out.add(`error\t${e instanceof NetkitError ? `${e.code}: ${e.message}` : String(e)}\n`);
       }
     }
-    await out.add(text);
+    await out.drain();
   }
   await out.flush();
   if (failed > 0) io.stderr.write(`netkit: ${failed} input line${failed === 1 ? "" : "s"} failed\n`);
