@@ -23,6 +23,10 @@ for (let i = 0; i < 256; i++) {
   HEX2.push(i.toString(16).padStart(2, "0"));
 }
 
+/** For a byte 0xAB: "b.a." — its two nibbles, low first, as the ip6.arpa name wants them. */
+const REV2: string[] = [];
+for (let i = 0; i < 256; i++) REV2.push(`${HEX4[i & 0xf]}.${HEX4[i >>> 4]}.`);
+
 /** A 16-bit group in lowercase hex without leading zeros. */
 function groupHex(g: number): string {
   return g < 256 ? HEXB[g]! : HEXB[g >>> 8]! + HEX2[g & 0xff]!;
@@ -171,12 +175,7 @@ export class Addr {
       const v = this.w3;
       return `${DEC[v & 0xff]}.${DEC[(v >>> 8) & 0xff]}.${DEC[(v >>> 16) & 0xff]}.${DEC[v >>> 24]}.in-addr.arpa`;
     }
-    let s = "";
-    const ws = [this.w3, this.w2, this.w1, this.w0];
-    for (const w of ws) {
-      for (let shift = 0; shift < 32; shift += 4) s += `${HEX4[(w >>> shift) & 0xf]}.`;
-    }
-    return `${s}ip6.arpa`;
+    return `${rev4(this.w3)}${rev4(this.w2)}${rev4(this.w1)}${rev4(this.w0)}ip6.arpa`;
   }
 
   /** The bits, grouped by octet with "." (IPv4) or by 16-bit group with ":" (IPv6). */
@@ -184,6 +183,10 @@ export class Addr {
     if (this.version === 4) return bin32(this.w3, ".");
     return `${bin32(this.w0, ":")}:${bin32(this.w1, ":")}:${bin32(this.w2, ":")}:${bin32(this.w3, ":")}`;
   }
+}
+
+function rev4(w: number): string {
+  return REV2[w & 0xff]! + REV2[(w >>> 8) & 0xff]! + REV2[(w >>> 16) & 0xff]! + REV2[w >>> 24]!;
 }
 
 function v4String(v: number): string {
