@@ -25,7 +25,7 @@ export function collapse(prefixes: Iterable<Prefix>): Prefix[] {
   const stack: Prefix[] = [];
   for (const p of list) {
     const top = stack[stack.length - 1];
-    if (top !== undefined && top.contains(p)) continue;
+    if (top?.contains(p)) continue;
     let cur = p;
     // Merge with the block below while the two are the halves of one parent.
     while (stack.length > 0) {

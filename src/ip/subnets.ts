@@ -66,7 +66,17 @@ export function subnetCount(bits: number, newBits: number): bigint {
 export function splitPrefix(network: Prefix, newBits: number, options: SplitOptions = {}): Prefix[] {
   const net = network.masked();
   checkNewBits(net, newBits);
-  const limit = options.limit ?? DEFAULT_SPLIT_LIMIT;
+  checkSplitLimit(net, newBits, options.limit ?? DEFAULT_SPLIT_LIMIT);
+  return [...subnets(net, newBits)];
+}
+
+/**
+ * Throw ERR_TOO_LARGE when splitting `network` into /`newBits` gives more than `limit` prefixes
+ * (checked with BigInt, before any work). For callers that stream {@link subnets} with a bound.
+ */
+export function checkSplitLimit(network: Prefix, newBits: number, limit: number): void {
+  const net = network.masked();
+  checkNewBits(net, newBits);
   const count = subnetCount(net.bits, newBits);
   if (count > BigInt(limit)) {
     throw new NetkitError(
@@ -74,7 +84,6 @@ export function splitPrefix(network: Prefix, newBits: number, options: SplitOpti
       `split of ${net} into /${newBits} gives ${count} prefixes, more than the limit ${limit}; use --limit or a longer prefix`,
     );
   }
-  return [...subnets(net, newBits)];
 }
 
 /** The result of {@link splitCount}. */
