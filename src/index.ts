@@ -22,6 +22,7 @@ export { networkContains, networksOverlap } from "./ip/relations.js";
 export { SPECIAL_RANGES, type SpecialRange, specialRangesOf } from "./ip/special_ranges.js";
 export { type HostAllocation, prefixForHosts, type SplitHostsResult, splitHosts } from "./ip/split_hosts.js";
 export {
+  checkSplitLimit,
   type SplitCountResult,
   type SplitOptions,
   splitCount,

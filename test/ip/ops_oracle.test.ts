@@ -31,7 +31,7 @@ function findPython(): string | null {
 }
 
 /** The oracle: one JSON array of cases in, one JSON array of answers out. */
-const ORACLE = String.raw`
+const ORACLE = `
 import ipaddress as ip, itertools, json, sys
 def net(s): return ip.ip_network(s, strict=False)
 def run(c):

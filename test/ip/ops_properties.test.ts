@@ -54,6 +54,9 @@ function intervals(ps: Prefix[]): [bigint, bigint][] {
   return out;
 }
 
+const bigMax = (a: bigint, b: bigint): bigint => (a > b ? a : b);
+const bigMin = (a: bigint, b: bigint): bigint => (a < b ? a : b);
+
 function assertDisjointSorted(ps: Prefix[]): void {
   for (let i = 1; i < ps.length; i++) {
     assert.ok(span(ps[i - 1]!)[1] < span(ps[i]!)[0], `${ps[i - 1]} and ${ps[i]} overlap or are out of order`);
@@ -115,7 +118,7 @@ describe("ops properties", () => {
           assertDisjointSorted(all);
           assert.deepEqual(collapse(all).map(String), [net.toString()]);
           // A request reported as unfit really is larger than any free block left.
-          const largestFree = r.unallocated.reduce((m, p) => (p.bits < m ? p.bits : m), 999);
+          const largestFree = r.unallocated.reduce((m, p) => Math.min(m, p.bits), 999);
           for (const u of r.unfit) {
             const usable = largestFree === 999 ? 0n : usableHostCount(net.version, largestFree);
             assert.ok(usable < BigInt(u.hosts), `${u.hosts} hosts would fit in a free /${largestFree}`);
@@ -206,7 +209,7 @@ describe("ops properties", () => {
           }
           // rest ∪ (excluded ∩ net) = net, exactly.
           const clipped = intervals(ex)
-            .map(([a, b]): [bigint, bigint] => [a < lo ? lo : a, b > hi ? hi : b])
+            .map(([a, b]): [bigint, bigint] => [bigMax(a, lo), bigMin(b, hi)])
             .filter(([a, b]) => a <= b);
           const restSize = rest.reduce((s, r) => s + (span(r)[1] - span(r)[0] + 1n), 0n);
           const exSize = clipped.reduce((s, [a, b]) => s + (b - a + 1n), 0n);

@@ -118,7 +118,7 @@ async function runSplit(args: string[], io: CliIo): Promise<number> {
       json(io, {
         network: str(r.network),
         prefixLength: r.prefixLength,
-        count: r.subnets.length,
+        count: String(r.subnets.length),
         subnets: r.subnets.map(str),
         unallocated: r.unallocated.map(str),
       });
