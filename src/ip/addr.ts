@@ -358,7 +358,7 @@ export function parseV6Range(input: string, start: number, end: number): Addr {
   let s = start;
   for (let i = start; i <= addrEnd; i++) {
     if (i === addrEnd || input.charCodeAt(i) === 58) {
-      if (n === 10) fail("ERR_ADDR_SYNTAX", input, "IPv6 address has more than 8 colons", i);
+      if (n === 10) fail("ERR_ADDR_SYNTAX", input, "IPv6 address has more than 8 colons", s - 1);
       partStart[n] = s;
       partEnd[n] = i;
       n++;
