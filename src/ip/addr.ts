@@ -15,6 +15,18 @@ for (let i = 0; i < 256; i++) {
 }
 const HEX4: string[] = [];
 for (let i = 0; i < 16; i++) HEX4.push(i.toString(16));
+/** Bytes in hex: without leading zeros (HEXN) and as two digits (HEX2). */
+const HEXN: string[] = [];
+const HEX2: string[] = [];
+for (let i = 0; i < 256; i++) {
+  HEXN.push(i.toString(16));
+  HEX2.push(i.toString(16).padStart(2, "0"));
+}
+
+/** A 16-bit group in hex without leading zeros (RFC 5952 §4.1), from tables. */
+function hexGroup(g: number): string {
+  return g < 256 ? HEXN[g]! : HEXN[g >>> 8]! + HEX2[g & 0xff]!;
+}
 
 /**
  * An IP address value. IPv4 is held in `w3` (the other words are 0); IPv6 in four 32-bit words,
@@ -159,12 +171,7 @@ export class Addr {
       const v = this.w3;
       return `${DEC[v & 0xff]}.${DEC[(v >>> 8) & 0xff]}.${DEC[(v >>> 16) & 0xff]}.${DEC[v >>> 24]}.in-addr.arpa`;
     }
-    let s = "";
-    const ws = [this.w3, this.w2, this.w1, this.w0];
-    for (const w of ws) {
-      for (let shift = 0; shift < 32; shift += 4) s += `${HEX4[(w >>> shift) & 0xf]}.`;
-    }
-    return `${s}ip6.arpa`;
+    return `${nibbles(this.w3)}${nibbles(this.w2)}${nibbles(this.w1)}${nibbles(this.w0)}ip6.arpa`;
   }
 
   /** The bits, grouped by octet with "." (IPv4) or by 16-bit group with ":" (IPv6). */
@@ -174,12 +181,19 @@ export class Addr {
   }
 }
 
+/** The eight nibbles of a word, least significant first, each followed by "." (RFC 3596 §2.5). */
+function nibbles(w: number): string {
+  let s = "";
+  for (let shift = 0; shift < 32; shift += 4) s += `${HEX4[(w >>> shift) & 0xf]}.`;
+  return s;
+}
+
 function v4String(v: number): string {
   return `${DEC[v >>> 24]}.${DEC[(v >>> 16) & 0xff]}.${DEC[(v >>> 8) & 0xff]}.${DEC[v & 0xff]}`;
 }
 
 function hex4(n: number): string {
-  return n.toString(16).padStart(4, "0");
+  return HEX2[n >>> 8]! + HEX2[n & 0xff]!;
 }
 
 function hex8(w: number, sep: string): string {
@@ -230,7 +244,7 @@ function v6Compressed(w0: number, w1: number, w2: number, w3: number): string {
       i += bestLen - 1;
       continue;
     }
-    s += groups[i]!.toString(16);
+    s += hexGroup(groups[i]!);
     if (i < 7) s += ":";
   }
   return s;

@@ -52,16 +52,20 @@ export function flagsV4(v: number): AddrFlags {
   };
 }
 
-/** True when the 128-bit value (w0…w3) lies in prefix (p0…p3)/bits. */
+/** True when word `w` agrees with `p` on its first `n` bits (n ≤ 0: no constraint). */
+function wordIn(w: number, p: number, n: number): boolean {
+  if (n <= 0) return true;
+  return n >= 32 ? w === p : (w ^ p) >>> (32 - n) === 0;
+}
+
+/** True when the 128-bit value (w0…w3) lies in prefix (p0…p3)/bits. No allocation. */
 function in6(w0: number, w1: number, w2: number, w3: number, p: readonly number[], bits: number): boolean {
-  const ws = [w0, w1, w2, w3];
-  for (let i = 0; i < 4; i++) {
-    const n = bits - 32 * i;
-    if (n <= 0) return true;
-    const shift = n >= 32 ? 0 : 32 - n;
-    if ((ws[i]! ^ p[i]!) >>> shift !== 0) return false;
-  }
-  return true;
+  return (
+    wordIn(w0, p[0]!, bits) &&
+    wordIn(w1, p[1]!, bits - 32) &&
+    wordIn(w2, p[2]!, bits - 64) &&
+    wordIn(w3, p[3]!, bits - 96)
+  );
 }
 
 type Net6 = readonly [readonly number[], number];
@@ -106,7 +110,10 @@ const RESERVED6: Net6[] = [
 ];
 
 function anyIn6(w0: number, w1: number, w2: number, w3: number, nets: Net6[]): boolean {
-  for (const [p, bits] of nets) if (in6(w0, w1, w2, w3, p, bits)) return true;
+  for (let i = 0; i < nets.length; i++) {
+    const net = nets[i]!;
+    if (in6(w0, w1, w2, w3, net[0], net[1])) return true;
+  }
   return false;
 }
 
