@@ -71,18 +71,8 @@ const REJECTED: Row[] = [
   ["::1/ffff::", "ERR_PREFIX_LENGTH", 4, "IPv6 prefix length must be a decimal number 0–128"],
   ["::1/64 ", "ERR_PREFIX_LENGTH", 6, "IPv6 prefix length must be a decimal number 0–128"],
   ["fe80::1%eth0/+64", "ERR_PREFIX_LENGTH", 13, "IPv6 prefix length must be a decimal number 0–128"],
-  [
-    "1.2.3.4/255.0.255.0",
-    "ERR_NETMASK",
-    8,
-    "netmask 255.0.255.0 mixes zero and one bits (not contiguous)",
-  ],
-  [
-    "1.2.3.4/0.255.0.255",
-    "ERR_NETMASK",
-    8,
-    "netmask 0.255.0.255 mixes zero and one bits (not contiguous)",
-  ],
+  ["1.2.3.4/255.0.255.0", "ERR_NETMASK", 8, "netmask 255.0.255.0 mixes zero and one bits (not contiguous)"],
+  ["1.2.3.4/0.255.0.255", "ERR_NETMASK", 8, "netmask 0.255.0.255 mixes zero and one bits (not contiguous)"],
   [
     "1.2.3.4/24 ",
     "ERR_NETMASK",
@@ -116,7 +106,10 @@ describe("strict parsing: precise errors", () => {
         () => parseInterface(input),
         (e: unknown) => {
           assert.ok(e instanceof ParseError, `not a ParseError: ${String(e)}`);
-          assert.deepEqual({ code: e.code, input: e.input, at: e.at, reason: e.reason }, { code, input, at, reason });
+          assert.deepEqual(
+            { code: e.code, input: e.input, at: e.at, reason: e.reason },
+            { code, input, at, reason },
+          );
           assert.ok(e.message.includes(JSON.stringify(input)), e.message);
           return true;
         },

@@ -17,15 +17,14 @@ const u32 = fc.integer({ min: 0, max: 0xffffffff });
 /** A 16-bit group, zero half of the time (to exercise "::" placement). */
 const group = fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 0xffff }));
 const groups8 = fc.array(group, { minLength: 8, maxLength: 8 });
-const zone = fc.oneof(
-  fc.constant(""),
-  fc.stringMatching(/^[A-Za-z0-9._:-]{1,8}$/),
-);
+const zone = fc.oneof(fc.constant(""), fc.stringMatching(/^[A-Za-z0-9._:-]{1,8}$/));
 
 const v4 = u32.map((v) => Addr.v4(v));
-const v6 = fc.tuple(groups8, zone).map(([g, z]) =>
-  Addr.v6(g[0]! * 65536 + g[1]!, g[2]! * 65536 + g[3]!, g[4]! * 65536 + g[5]!, g[6]! * 65536 + g[7]!, z),
-);
+const v6 = fc
+  .tuple(groups8, zone)
+  .map(([g, z]) =>
+    Addr.v6(g[0]! * 65536 + g[1]!, g[2]! * 65536 + g[3]!, g[4]! * 65536 + g[5]!, g[6]! * 65536 + g[7]!, z),
+  );
 const mapped = u32.map((v) => Addr.v6(0, 0, 0xffff, v));
 const anyAddr = fc.oneof(v4, v6, mapped);
 
@@ -76,7 +75,10 @@ describe("address round trips", () => {
       [4, -1n],
       [6, 1n << 128n],
     ] as const) {
-      assert.throws(() => Addr.fromBigInt(version, n), (e: unknown) => e instanceof NetkitError && e.code === "ERR_RANGE");
+      assert.throws(
+        () => Addr.fromBigInt(version, n),
+        (e: unknown) => e instanceof NetkitError && e.code === "ERR_RANGE",
+      );
     }
   });
 
