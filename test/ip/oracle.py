@@ -1,7 +1,8 @@
 """Differential-test oracle: CPython 3.13 `ipaddress` as netkit's AddressInfo fields.
 
-Reads one JSON string per line on stdin (the input text), writes one JSON object per line:
-either the fields below or {"error": "<exception class>: <message>"}. Values are Python's own,
+Reads one JSON string per line on stdin (the input text). Writes a header line
+{"python": "<version>"}, then one JSON object per input line: either the fields below or
+{"error": "<exception class>: <message>"}. Values are Python's own,
 unaltered (zones included); the test decides what to compare. hosts() is replicated
 arithmetically (a /0 has 2**128 hosts), following Lib/ipaddress.py:
 IPv4 /32 -> [addr], /31 -> both, else net+1..bcast-1; IPv6 /128 -> [addr], /127 -> both,
