@@ -295,6 +295,7 @@ export class TcpServer extends EventEmitter {
       ]);
       clearTimeout(timer);
       for (const c of this.conns) c.socket.destroy();
+      await Promise.all(closed);
       await listenerClosed;
       const stats = this.stats();
       publish("close", { proto: this.proto, stats });
