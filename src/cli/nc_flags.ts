@@ -3,9 +3,15 @@
  * refused here, one rule per line (like OpenBSD netcat.c), before any socket exists.
  */
 import { UsageError } from "../errors.js";
-import { AccessList } from "../sockets/access_list.js";
 import { intFlag, type OptionSpec, type Parsed } from "./args.js";
-import { type HandlerChoice, handlerChoice, listFlag, portArg, secondsFlag } from "./socket_args.js";
+import {
+  checkAccess,
+  type HandlerChoice,
+  handlerChoice,
+  listFlag,
+  portArg,
+  secondsFlag,
+} from "./socket_args.js";
 
 export const NC_OPTIONS: OptionSpec = {
   listen: { type: "boolean", short: "l" },
@@ -142,7 +148,7 @@ export function ncConfig({ values: v, positionals: pos }: Parsed): NcConfig {
   const intervalMs = secondsFlag("i", v.interval);
   const allow = listFlag(v.allow);
   const deny = listFlag(v.deny);
-  AccessList.from({ allow, deny });
+  checkAccess(allow, deny);
   const handler = has("exec") || has("sh-exec") ? handlerChoice(undefined, v.exec, v["sh-exec"]) : undefined;
 
   let host: string | undefined;

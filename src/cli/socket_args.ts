@@ -3,7 +3,8 @@
  * splitting for --exec, and the handler a --handler/--exec/--sh-exec combination means.
  * Pure except loadHandlerModule (imports a user file when asked to).
  */
-import { UsageError } from "../errors.js";
+import { NetkitError, UsageError } from "../errors.js";
+import { AccessList } from "../sockets/access_list.js";
 import { execHandler } from "../sockets/exec_handler.js";
 import { BUILTIN_HANDLERS, type Handler, loadHandlerModule, resolveHandler } from "../sockets/handlers.js";
 
@@ -110,4 +111,14 @@ export function listFlag(v: unknown): string[] {
     .flatMap((x) => String(x).split(","))
     .map((s) => s.trim())
     .filter((s) => s !== "");
+}
+
+/** Check --allow/--deny entries; a bad prefix is a usage error (exit 2), found before any I/O. */
+export function checkAccess(allow: string[], deny: string[]): void {
+  try {
+    AccessList.from({ allow, deny });
+  } catch (e) {
+    if (e instanceof NetkitError) throw new UsageError(`--allow/--deny: ${e.message}`);
+    throw e;
+  }
 }

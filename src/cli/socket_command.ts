@@ -4,10 +4,9 @@
  */
 import type { Readable } from "node:stream";
 import { NetkitError, UsageError } from "../errors.js";
-import { AccessList } from "../sockets/access_list.js";
 import { intFlag, type OptionSpec, type Parsed } from "./args.js";
 import type { ServeSpec } from "./serve_run.js";
-import { handlerChoice, listFlag, portArg, secondsFlag } from "./socket_args.js";
+import { checkAccess, handlerChoice, listFlag, portArg, secondsFlag } from "./socket_args.js";
 
 export const SERVE_OPTIONS: OptionSpec = {
   host: { type: "string" },
@@ -57,7 +56,7 @@ export function serveSpec(proto: ServeSpec["proto"], { values: v, positionals }:
   } else if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const allow = listFlag(v.allow);
   const deny = listFlag(v.deny);
-  AccessList.from({ allow, deny }); // a bad prefix is a usage error before binding
+  checkAccess(allow, deny); // a bad prefix is a usage error before binding
   return {
     proto,
     host: v.host as string | undefined,

@@ -70,6 +70,7 @@ export function pipeStream(
     touch();
 
     socket.on("data", (d: Buffer) => {
+      if (done) return; // after -q/--send-only quit, late data is not ours to print
       bytesIn += d.length;
       touch();
       opts.hex?.received(d);

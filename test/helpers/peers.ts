@@ -69,3 +69,41 @@ export function deadline(ms: number, what: string): Promise<never> {
     setTimeout(() => reject(new Error(`${what}: no result within ${ms} ms`)), ms).unref(),
   );
 }
+
+/** Start the built `netkit` as a child process. */
+export function startNetkit(args: string[], env: Record<string, string> = {}): Peer {
+  const bin = fileURLToPath(new URL("../../src/cli/bin.js", import.meta.url));
+  return startPeer(process.execPath, [bin, ...args], env);
+}
+
+/** Wait for a listening line on stderr (nc -v or serve) and return the port in it. */
+export async function listeningPort(p: Peer, ms = 5000): Promise<number> {
+  const re = /(?:Listening on|Bound on) \S+ (\d+)|listening on \S+?:(\d+)/;
+  await waitFor(() => re.test(p.stderr()) || p.child.exitCode !== null, ms, "listening line");
+  const m = re.exec(p.stderr());
+  if (!m) throw new Error(`no listening line; stderr: ${p.stderr()}`);
+  return Number(m[1] ?? m[2]);
+}
+
+/** A TCP/UDP port on 127.0.0.1 that was free a moment ago (bind port 0, read it, close). */
+export async function freePort(type: "tcp" | "udp" = "tcp"): Promise<number> {
+  if (type === "udp") {
+    const dgram = await import("node:dgram");
+    const s = dgram.createSocket("udp4");
+    await new Promise<void>((r) => s.bind(0, "127.0.0.1", () => r()));
+    const port = s.address().port;
+    await new Promise<void>((r) => s.close(() => r()));
+    return port;
+  }
+  const net = await import("node:net");
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));
+  const port = (s.address() as { port: number }).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+/** Write `data` to a peer's stdin and close it. */
+export function feed(p: Peer, data: string | Buffer): void {
+  p.child.stdin.end(data);
+}
