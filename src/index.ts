@@ -59,3 +59,13 @@ export {
   type UdpServerOptions,
   type UdpServerStats,
 } from "./sockets/udp_server.js";
+export {
+  startUnixDgramServer,
+  UnixDgramClient,
+  type UnixDgramClientOptions,
+  type UnixDgramReply,
+  UnixDgramServer,
+  type UnixDgramServerOptions,
+  type UnixDgramServerStats,
+  unixDgramRequest,
+} from "./sockets/unix_dgram.js";

@@ -7,6 +7,11 @@ import type { ConnectionCloseEvent, ConnectionEvent, TcpServerStats } from "../s
 import { startTcpServer } from "../sockets/tcp_server.js";
 import type { DatagramEvent, UdpServerStats } from "../sockets/udp_server.js";
 import { startUdpServer } from "../sockets/udp_server.js";
+import {
+  startUnixDgramServer,
+  type UnixDatagramEvent,
+  type UnixDgramServerStats,
+} from "../sockets/unix_dgram.js";
 import type { CliIo } from "./io.js";
 import { buildHandler, type HandlerChoice, runsPrograms } from "./socket_args.js";
 
@@ -30,6 +35,8 @@ export interface ServeSpec {
   multicastInterface?: string | undefined;
   json: boolean;
   verbose: boolean;
+  /** Unix datagram socket (SOCK_DGRAM) instead of a stream. */
+  dgram?: boolean | undefined;
   /** UDP: serve only the first peer (netcat -u -l without -k). */
   lockToFirstPeer?: boolean | undefined;
 }
@@ -39,7 +46,7 @@ function fmt(address: string, port: number): string {
 }
 
 /** Text lines for the final statistics. */
-export function renderStats(s: TcpServerStats | UdpServerStats): string {
+export function renderStats(s: TcpServerStats | UdpServerStats | UnixDgramServerStats): string {
   return Object.entries(s)
     .map(([k, v]) => `${k}=${v}`)
     .join(" ");
@@ -68,8 +75,43 @@ export async function runServe(spec: ServeSpec, io: CliIo): Promise<number> {
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   try {
-    let stats: TcpServerStats | UdpServerStats;
-    if (spec.proto === "udp") {
+    let stats: TcpServerStats | UdpServerStats | UnixDgramServerStats;
+    if (spec.proto === "unix" && spec.dgram) {
+      const server = await startUnixDgramServer({
+        path: spec.path!,
+        handler,
+        buffer: spec.buffer,
+        maxPeers: spec.maxConns,
+        peerIdleTimeout: spec.idleTimeout,
+        lockToFirstPeer: spec.lockToFirstPeer,
+      });
+      emit("listening", {
+        path: spec.path,
+        dgram: true,
+        handler: handler.name,
+        buffer: spec.buffer ?? 65535,
+      });
+      say(
+        `listening on ${spec.path} (unix datagram, handler ${handler.name}); Ctrl-C stops and prints statistics`,
+        true,
+      );
+      server.on("datagram", (e: UnixDatagramEvent) => {
+        emit("datagram", e);
+        say(`datagram from ${e.from ?? "an unbound sender (no reply possible)"}: ${e.size} bytes`);
+      });
+      server.on("truncated", (e: UnixDatagramEvent) => {
+        emit("truncated", e);
+        io.stderr.write(
+          `netkit: warning: datagram of ${e.size} bytes truncated to --buffer ${spec.buffer ?? 65535}\n`,
+        );
+      });
+      server.on("warning", (e: Error) => {
+        emit("warning", { message: e.message });
+        say(`warning: ${e.message}`);
+      });
+      await new Promise((r) => stop.signal.addEventListener("abort", r, { once: true }));
+      stats = await server.close();
+    } else if (spec.proto === "udp") {
       const server = await startUdpServer({
         host,
         port: spec.port ?? 2000,

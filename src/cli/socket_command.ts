@@ -31,12 +31,18 @@ export const SERVE_OPTIONS: OptionSpec = {
 };
 
 /** Turn parsed serve flags into a {@link ServeSpec}; every rule is checked here, before I/O. */
-export function serveSpec(proto: ServeSpec["proto"], { values: v, positionals }: Parsed): ServeSpec {
+export function serveSpec(
+  proto: ServeSpec["proto"],
+  { values: v, positionals }: Parsed,
+  dgram = false,
+): ServeSpec {
   const only = (flag: string, protos: ServeSpec["proto"][]) => {
     if (v[flag] !== undefined && !protos.includes(proto))
       throw new UsageError(`--${flag} is for ${protos.join("/")} servers, not ${proto}`);
   };
-  only("buffer", ["udp"]);
+  if (!dgram) only("buffer", ["udp"]);
+  if (dgram && (v["keep-open"] !== undefined || v.keepalive !== undefined || v["no-delay"] !== undefined))
+    throw new UsageError("-k, --keepalive and --no-delay are for stream sockets, not --dgram");
   only("broadcast", ["udp"]);
   only("multicast", ["udp"]);
   only("multicast-if", ["udp"]);
@@ -77,6 +83,7 @@ export function serveSpec(proto: ServeSpec["proto"], { values: v, positionals }:
     multicastInterface: v["multicast-if"] as string | undefined,
     json: v.json === true,
     verbose: v.verbose === true,
+    dgram,
   };
 }
 

@@ -202,9 +202,6 @@ describe("netkit nc (CLI)", () => {
       free.listen(port, "127.0.0.1", () => res());
     });
     free.close();
-    const unixDgram = await runCli(["nc", "-U", "-u", "/tmp/none.sock"]);
-    assert.equal(unixDgram.code, 1);
-    assert.match(unixDgram.stderr, /ERR_NOT_IMPLEMENTED/);
   });
 
   it("-C converts LF to CRLF across read boundaries without doubling CR", async () => {
@@ -338,6 +335,28 @@ describe("netkit nc (CLI)", () => {
       assert.equal(r.stdout, "unix-reply");
       assert.equal(await l.exited, 0);
       assert.equal(l.stdout(), "unix-hello");
+    } finally {
+      await l.kill();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("Unix datagram: -lUu listener locked to its first peer, -Uu client", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "netkit-nc-dg-"));
+    const path = join(dir, "d.sock");
+    const l = startNetkit(["nc", "-l", "-U", "-u", "-v", path]);
+    try {
+      await waitFor(() => l.stderr().includes("Bound on"), 3000, "unix dgram bind");
+      const c = startNetkit(["nc", "-U", "-u", "-q", "1", path]);
+      c.child.stdin.write("dgram-hello");
+      await waitFor(() => l.stdout().includes("dgram-hello"), 3000, "datagram at listener");
+      l.child.stdin.write("dgram-reply");
+      await waitFor(() => c.stdout().includes("dgram-reply"), 3000, "reply at client");
+      const other = await runBin(["nc", "-U", "-u", "-q", "0.2", path], "intruder");
+      assert.equal(other.code, 0);
+      c.child.stdin.end();
+      assert.equal(await c.exited, 0);
+      assert.equal(l.stdout(), "dgram-hello"); // the second peer was not let in
     } finally {
       await l.kill();
       rmSync(dir, { recursive: true, force: true });

@@ -162,7 +162,7 @@ describe("netkit udp|tcp|unix (CLI)", () => {
     }
   });
 
-  it("unix stream serve/send; --dgram is a clear not-yet error; flag mistakes exit 2", async () => {
+  it("unix stream serve/send; flag mistakes exit 2", async () => {
     const dir = mkdtempSync(join(tmpdir(), "netkit-cli-unix-"));
     const path = join(dir, "u.sock");
     const srv = startNetkit(["unix", "serve", path, "--handler", "reverse", "-k"]);
@@ -170,9 +170,9 @@ describe("netkit udp|tcp|unix (CLI)", () => {
       await waitFor(() => /listening on/.test(srv.stderr()), 5000, "unix listening");
       const r = await runBin(["unix", "send", path, "abc\n"]);
       assert.equal(r.stdout, "cba\n");
-      const dg = await runCli(["unix", "send", path, "x", "--dgram"]);
+      const dg = await runCli(["unix", "send", path, "x", "--dgram"]); // a stream socket is there
       assert.equal(dg.code, 1);
-      assert.match(dg.stderr, /ERR_NOT_IMPLEMENTED/);
+      assert.equal(dg.stderr.trim().split("\n").length, 1);
     } finally {
       srv.child.kill("SIGTERM");
       assert.equal(await srv.exited, 0);
@@ -190,6 +190,43 @@ describe("netkit udp|tcp|unix (CLI)", () => {
       const r = await runCli(args);
       assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
       assert.equal(r.stderr.trim().split("\n").length, 1);
+    }
+  });
+
+  it("unix --dgram: serve with truncation, send, and the SIGINT statistics", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "netkit-cli-udg-"));
+    const path = join(dir, "d.sock");
+    const srv = startNetkit([
+      "unix",
+      "serve",
+      path,
+      "--dgram",
+      "--handler",
+      "upper",
+      "--buffer",
+      "8",
+      "--json",
+    ]);
+    try {
+      await waitFor(() => srv.stdout().includes("\n"), 5000, "listening event");
+      assert.equal(JSON.parse(srv.stdout().split("\n")[0]!).path, path);
+      const r = await runBin(["unix", "send", path, "Hello, server!", "--dgram"]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, "HELLO, S");
+      const nc = await runBin(["nc", "-U", "-u", "-q", "0.3", path], "abc");
+      assert.equal(nc.stdout, "ABC");
+      srv.child.kill("SIGINT");
+      assert.equal(await srv.exited, 0);
+      const stats = JSON.parse(srv.stdout().trim().split("\n").at(-1)!);
+      assert.equal(stats.event, "stats");
+      assert.equal(stats.truncated, 1);
+      assert.equal(stats.datagrams, 2);
+      const gone = await runBin(["unix", "send", path, "x", "--dgram"]);
+      assert.equal(gone.code, 1);
+      assert.match(gone.stderr, /ERR_CONN_REFUSED/);
+    } finally {
+      await srv.kill();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -1,13 +1,14 @@
 /**
  * `netkit nc`: netcat with the flags people type, binary-safe, half-close done right.
  */
-import { NetkitError } from "../../errors.js";
 import { parseFlags } from "../args.js";
 import type { CliIo } from "../io.js";
 import type { Command } from "../main.js";
 import { ncConnect, ncScan } from "../nc_connect.js";
 import { NC_OPTIONS, ncConfig } from "../nc_flags.js";
 import { ncListen } from "../nc_listen.js";
+import { ncUnixDgramConnect, ncUnixDgramListen } from "../nc_unix_dgram.js";
+import { runServe } from "../serve_run.js";
 
 const HELP = `netkit nc — netcat: connect, listen, scan (TCP, UDP, Unix stream)
 
@@ -15,7 +16,7 @@ Usage:
   netkit nc [options] HOST PORT            connect
   netkit nc -l [options] [HOST] PORT       listen (also: -l -p PORT [-s HOST])
   netkit nc -z [options] HOST PORTS        scan: 22, 20-25, 80,443,8000-8010
-  netkit nc -U [-l] PATH                   Unix stream socket
+  netkit nc -U [-l] [-u] PATH              Unix stream (with -u: datagram) socket
 
 Data goes only to stdout, diagnostics only to stderr; bytes pass unchanged and unbuffered.
 On stdin EOF the client shuts down its write side (half-close) and keeps reading until the peer
@@ -23,7 +24,7 @@ closes, then exits. A listener without -k serves one connection, then ends (clos
 
 Options:
   -l                 listen                      -k   keep listening after a connection (many at once)
-  -u                 UDP                         -U   Unix stream socket (PATH)
+  -u                 UDP (with -U: Unix datagram) -U  Unix socket (PATH)
   -z                 scan, send no data          -v   verbose (connection lines on stderr)
   -n                 numeric addresses only      -4 / -6   IPv4 / IPv6 only
   -p PORT            source port (with -l: the port to listen on)
@@ -46,7 +47,6 @@ Options:
 
 With -u -l the listener talks to its first peer only; with -u -l -k replies go to the latest
 peer. With -e/-c and no listen address, only loopback (127.0.0.1) is used, and said on stderr.
-Not available yet: -U with -u (Unix datagram sockets need the FFI layer).
 
 Exit codes: 0 success; 1 network failure (refused, reset, timeout, -z found nothing open);
 2 usage error (flags that contradict each other are refused before any I/O).
@@ -58,6 +58,7 @@ Examples:
   netkit nc -z -v 127.0.0.1 20-25
   printf 'GET / HTTP/1.0\\n\\n' | netkit nc -C 127.0.0.1 8080
   netkit nc -u -l 127.0.0.1 2000                      (UDP, locked to the first peer)
+  netkit nc -U -u /tmp/notes.sock                     (Unix datagram client)
   netkit nc -x 127.0.0.1 4444 < req.bin 2> dump.txt`;
 
 export const ncCommand: Command = {
@@ -65,11 +66,39 @@ export const ncCommand: Command = {
   help: HELP,
   async run(args: string[], io: CliIo): Promise<number> {
     const cfg = ncConfig(parseFlags(args, NC_OPTIONS));
-    if (cfg.unix && cfg.proto === "udp")
-      throw new NetkitError(
-        "ERR_NOT_IMPLEMENTED",
-        "-U with -u (Unix datagram sockets) is not available yet: it needs the FFI layer",
-      );
+    if (cfg.unix && cfg.proto === "udp") {
+      if (cfg.mode === "listen" && cfg.handler)
+        return runServe(
+          {
+            proto: "unix",
+            dgram: true,
+            path: cfg.path,
+            handler: cfg.handler,
+            maxConns: cfg.maxConns,
+            allow: [],
+            deny: [],
+            idleTimeout: cfg.waitMs,
+            keepOpen: cfg.keepOpen,
+            json: false,
+            verbose: cfg.verbose,
+            lockToFirstPeer: !cfg.keepOpen,
+          },
+          io,
+        );
+      const o = {
+        path: cfg.path!,
+        quitAfterEofMs: cfg.quitAfterEofMs,
+        waitMs: cfg.waitMs,
+        keepOpen: cfg.keepOpen,
+        verbose: cfg.verbose,
+        hex: cfg.hex,
+        crlf: cfg.crlf,
+        sendOnly: cfg.sendOnly,
+        recvOnly: cfg.recvOnly,
+        intervalMs: cfg.intervalMs,
+      };
+      return cfg.mode === "listen" ? ncUnixDgramListen(o, io) : ncUnixDgramConnect(o, io);
+    }
     if (cfg.mode === "scan") return ncScan(cfg, io);
     if (cfg.mode === "listen") return ncListen(cfg, io);
     return ncConnect(cfg, io);
