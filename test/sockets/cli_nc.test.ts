@@ -363,6 +363,82 @@ describe("netkit nc (CLI)", () => {
     }
   });
 
+  it("--send-only, --recv-only/-d, -w idle, -p source port, -n, -6 and -i", async () => {
+    // A server that answers and never closes: --send-only quits after stdin EOF anyway.
+    const silent = net.createServer({ allowHalfOpen: true }, (s) => {
+      s.write("ignored");
+      s.on("data", () => undefined);
+    });
+    await new Promise<void>((r) => silent.listen(0, "127.0.0.1", () => r()));
+    const sp = (silent.address() as net.AddressInfo).port;
+    try {
+      const so = await runBin(["nc", "--send-only", "127.0.0.1", String(sp)], "data");
+      assert.equal(so.code, 0);
+      assert.equal(so.stdout, "");
+      const idle = await runBin(["nc", "-d", "-w", "0.3", "127.0.0.1", String(sp)]);
+      assert.equal(idle.code, 1); // -w: no traffic for 0.3 s after "ignored"
+      assert.equal(idle.stdout, "ignored");
+      assert.match(idle.stderr, /ERR_SOCKET_TIMEOUT/);
+    } finally {
+      silent.close();
+    }
+    const src = await freePort();
+    const seen = new Promise<number>((resolve) => {
+      const srv = net.createServer((s) => {
+        resolve(s.remotePort ?? 0);
+        s.end();
+        srv.close();
+      });
+      srv.listen(0, "::1", () => {
+        const port = (srv.address() as net.AddressInfo).port;
+        void runBin(["nc", "-6", "-n", "-p", String(src), "::1", String(port)], "");
+      });
+    });
+    assert.equal(await seen, src);
+    const named = await runCli(["nc", "-n", "localhost", "9"]);
+    assert.equal(named.code, 1);
+    assert.match(named.stderr, /ERR_HOST_NOT_FOUND/);
+    const v4only = await runCli(["nc", "-4", "::1", "9"]);
+    assert.equal(v4only.code, 1);
+    // -i: one line at a time with a pause between them
+    const { p, port } = await listener([]);
+    const t0 = Date.now();
+    const r = await runBin(["nc", "-i", "0.15", "127.0.0.1", String(port)], "a\nb\nc\n");
+    assert.equal(r.code, 0);
+    assert.ok(Date.now() - t0 >= 400, "three lines, 0.15 s apart");
+    assert.equal(await p.exited, 0);
+    assert.equal(p.stdout(), "a\nb\nc\n");
+  });
+
+  it("-l -k: stdin goes to every connection, every connection's data to stdout", async () => {
+    const p = startNetkit(["nc", "-l", "-k", "-v", "127.0.0.1", "0"]);
+    try {
+      const port = await listeningPort(p);
+      const a = net.connect(port, "127.0.0.1");
+      const b = net.connect(port, "127.0.0.1");
+      let ga = "";
+      let gb = "";
+      a.on("data", (d: Buffer) => {
+        ga += d;
+      });
+      b.on("data", (d: Buffer) => {
+        gb += d;
+      });
+      await waitFor(() => p.stderr().split("Connection received").length === 3, 3000, "two clients");
+      p.child.stdin.write("to-all");
+      await waitFor(() => ga === "to-all" && gb === "to-all", 3000, "stdin to both");
+      a.write("A");
+      b.write("B");
+      await waitFor(() => p.stdout().length === 2, 3000, "both clients' data");
+      assert.deepEqual([...p.stdout()].sort(), ["A", "B"]);
+      a.destroy();
+      b.destroy();
+    } finally {
+      p.child.kill("SIGTERM");
+      assert.equal(await p.exited, 0);
+    }
+  });
+
   it("--allow/--deny and --max-conns on a listener", async () => {
     const { p, port } = await listener(["-k", "--deny", "127.0.0.2", "--max-conns", "1", "-e", "cat"]);
     try {
