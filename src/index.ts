@@ -32,3 +32,58 @@ export {
 } from "./ip/subnets.js";
 export { summarizeRange } from "./ip/summarize.js";
 export { type SupernetOptions, supernet } from "./ip/supernet.js";
+// sockets (src/sockets)
+export { AccessList, type AccessOptions } from "./sockets/access_list.js";
+export type { SocketEventName } from "./sockets/events.js";
+export { type ExecOptions, execHandler } from "./sockets/exec_handler.js";
+export {
+  BUILTIN_HANDLERS,
+  type BuiltinHandlerName,
+  type Framing,
+  functionHandler,
+  type Handler,
+  type HandlerContext,
+  type HandlerSession,
+  type HandlerSpec,
+  loadHandlerModule,
+  type PeerInfo,
+  type ProcessData,
+  resolveHandler,
+} from "./sockets/handlers.js";
+export { literalFamily, type ResolvedHost, resolveHost } from "./sockets/resolve_host.js";
+export { errnoOf, hostPort, socketError } from "./sockets/socket_error.js";
+export { type TcpConnectOptions, tcpConnect, tcpRequest } from "./sockets/tcp_client.js";
+export {
+  type ConnectionCloseEvent,
+  type ConnectionEvent,
+  startTcpServer,
+  startUnixServer,
+  TcpServer,
+  type TcpServerOptions,
+  type TcpServerStats,
+} from "./sockets/tcp_server.js";
+export {
+  type Datagram,
+  type RequestOptions,
+  UdpClient,
+  type UdpClientOptions,
+  udpRequest,
+} from "./sockets/udp_client.js";
+export {
+  type DatagramEvent,
+  type MulticastOptions,
+  startUdpServer,
+  UdpServer,
+  type UdpServerOptions,
+  type UdpServerStats,
+} from "./sockets/udp_server.js";
+export {
+  startUnixDgramServer,
+  UnixDgramClient,
+  type UnixDgramClientOptions,
+  type UnixDgramReply,
+  UnixDgramServer,
+  type UnixDgramServerOptions,
+  type UnixDgramServerStats,
+  unixDgramRequest,
+} from "./sockets/unix_dgram.js";
