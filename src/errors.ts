@@ -20,6 +20,14 @@ export const ERROR_CODES = {
   ERR_TOO_LARGE: "the result would be larger than the limit the operation allows",
   ERR_USAGE: "the command line is not valid (exit code 2)",
   ERR_IO: "an operating-system call failed",
+  // ports and sockets (src/ports, src/native)
+  ERR_PORT_SPEC: "the text is not a port spec (80, 2000/udp, tcp:22, ssh)",
+  ERR_UNKNOWN_SERVICE: "no IANA service of that name uses TCP or UDP",
+  ERR_PROC_FORMAT: "a /proc file has a line netkit cannot read",
+  ERR_NETLINK: "the netlink sock_diag request failed or was refused",
+  ERR_PERMISSION: "the operation is not permitted (a process of another user, pid 1, netkit itself)",
+  ERR_PORT_BUSY: "the port is still in use after the release attempt",
+  ERR_NO_FREE_PORT: "no port in the range is free for the chosen transports",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
