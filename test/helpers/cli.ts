@@ -2,8 +2,8 @@
  * Run the CLI in-process (fast) or as a real child process (for exit codes, stdin, signals).
  */
 import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { PassThrough, Readable } from "node:stream";
+import { fileURLToPath } from "node:url";
 import { runMain } from "../../src/cli/main.js";
 
 export interface CliResult {

@@ -25,7 +25,10 @@ describe("netkit ip (CLI)", () => {
   it("streams a batch, reports bad lines as records, exits 1 at the end", async () => {
     const r = await runCli(["ip", "--json", "-"], "10.0.0.1/8\nbad\r\n::1\n");
     assert.equal(r.code, 1);
-    const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     assert.equal(lines.length, 3);
     assert.equal(lines[0].network, "10.0.0.0/8");
     assert.deepEqual(Object.keys(lines[1]), ["input", "error"]);
