@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { after, before, describe, it } from "node:test";
-import { attachOwners, scanSocketOwners } from "../../src/ports/owners.js";
+import { scanSocketOwners } from "../../src/ports/owners.js";
 import { startZoo, type Zoo } from "../helpers/socket_zoo.js";
 
 describe("socket owners from /proc/PID/fd", { timeout: 20_000 }, () => {
