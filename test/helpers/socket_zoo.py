@@ -26,6 +26,10 @@ add("tcp6-client", c6, l6.getsockname()[1]); add("tcp6-accepted", s6, c6.getsock
 u4 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u4.bind(("127.0.0.1", 0)); add("udp-bound", u4)
 uc = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); uc.connect(u4.getsockname()); add("udp-connected", uc, u4.getsockname()[1])
 u6 = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); u6.bind(("::1", 0)); add("udp6-bound", u6)
+try:
+    add("raw-icmp", socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP))
+except PermissionError:
+    pass  # not root: no raw socket
 d = tempfile.mkdtemp(prefix="netkit-zoo-")
 ul = socket.socket(socket.AF_UNIX); ul.bind(d + "/stream.sock"); ul.listen(4); add("unix-listen", ul)
 ucl = socket.socket(socket.AF_UNIX); ucl.connect(d + "/stream.sock"); usv, _ = ul.accept()
