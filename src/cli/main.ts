@@ -16,6 +16,9 @@ export interface Command {
 const COMMANDS: Record<string, () => Promise<Command>> = {
   ip: async () => (await import("./commands/ip.js")).ipCommand,
   demo: async () => (await import("./commands/demo.js")).demoCommand,
+  sockets: async () => (await import("./commands/sockets.js")).socketsCommand,
+  ss: async () => (await import("./commands/sockets.js")).socketsCommand,
+  port: async () => (await import("./commands/port.js")).portCommand,
 };
 
 const USAGE = `netkit — network programming toolkit
@@ -25,6 +28,8 @@ Usage: netkit <command> [options]
 Commands:
   ip       analyse IPv4/IPv6 addresses and networks; split, summarize, collapse …
   demo     the guided tour on loopback (what \`npm start\` runs)
+  sockets  the socket table like ss -tuanp (alias: ss)
+  port     IANA names and ranges of a port, who holds it, release it, pick a free one
 
 Options:
   -h, --help      help for netkit or a command (netkit ip --help)
@@ -37,6 +42,8 @@ Examples:
   netkit ip --json 2001:db8::1/64
   netkit ip split 10.0.0.0/24 --count 4
   netkit demo
+  netkit sockets -tlnp
+  netkit port who 8080
 
 Exit codes: 0 success, 1 operational failure (including invalid input), 2 usage error.
 Docs: docs/cli.md and one page per command under docs/.`;

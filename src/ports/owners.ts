@@ -116,7 +116,7 @@ function readComm(root: string, pid: number): string {
  * an inode, no owner found, and some process unreadable.
  */
 export function attachOwners(rows: SocketRow[], scan: OwnerScan): SocketRow[] {
-  const someUnreadable = scan.unreadable.length > 0 || scan.stoppedEarly;
+  const someUnreadable = scan.unreadable.length > 0;
   for (const r of rows) {
     const p = scan.owners.get(r.inode);
     if (r.inode !== 0 && p !== undefined) {
