@@ -77,11 +77,61 @@ export class NetlinkError extends Error {
   }
 }
 
-/** Build the 72-byte nlmsghdr + inet_diag_req_v2 for a dump. */
-export function inetDiagRequest(family: number, protocol: number, states: number, seq = 1): Uint8Array {
-  const b = new Uint8Array(72);
+/** Port conditions for the kernel to apply (OR-ed): local port in `local` or peer port in `peer`. */
+export interface PortCondition {
+  local?: readonly number[];
+  peer?: readonly number[];
+}
+
+const INET_DIAG_REQ_BYTECODE = 1;
+const INET_DIAG_BC_JMP = 1;
+const INET_DIAG_BC_S_EQ = 11;
+const INET_DIAG_BC_D_EQ = 12;
+
+/**
+ * inet_diag bytecode accepting a socket when any condition holds, laid out as ss does for OR:
+ * `cond JMP cond JMP … cond`. A condition is two 4-byte ops, {S_EQ|D_EQ, yes, no} then
+ * {0, 0, port}: "yes" steps to its JMP (or, for the last, to the end: accept), "no" skips the
+ * JMP to the next condition (or, for the last, past the end: reject). A JMP always takes its
+ * "no" jump, to the end. The kernel requires every jump target to be reachable by "yes" steps.
+ */
+export function portBytecode(c: PortCondition): Uint8Array {
+  const conds: [number, number][] = [
+    ...(c.local ?? []).map((p): [number, number] => [INET_DIAG_BC_S_EQ, p]),
+    ...(c.peer ?? []).map((p): [number, number] => [INET_DIAG_BC_D_EQ, p]),
+  ];
+  const len = conds.length * 12 - 4;
+  const b = new Uint8Array(Math.max(0, len));
   const v = new DataView(b.buffer);
-  v.setUint32(0, 72, true);
+  conds.forEach(([code, port], i) => {
+    const off = i * 12;
+    const last = i === conds.length - 1;
+    b[off] = code;
+    b[off + 1] = 8; // yes
+    v.setUint16(off + 2, 12, true); // no
+    v.setUint16(off + 6, port, true);
+    if (!last) {
+      b[off + 8] = INET_DIAG_BC_JMP;
+      b[off + 9] = 4;
+      v.setUint16(off + 10, len - (off + 8), true);
+    }
+  });
+  return b;
+}
+
+/** Build nlmsghdr + inet_diag_req_v2 (72 bytes) for a dump, with an optional bytecode filter. */
+export function inetDiagRequest(
+  family: number,
+  protocol: number,
+  states: number,
+  seq = 1,
+  bytecode?: Uint8Array,
+): Uint8Array {
+  const extra = bytecode !== undefined && bytecode.byteLength > 0 ? 4 + bytecode.byteLength : 0;
+  const total = 72 + extra;
+  const b = new Uint8Array(total);
+  const v = new DataView(b.buffer);
+  v.setUint32(0, total, true);
   v.setUint16(4, SOCK_DIAG_BY_FAMILY, true);
   v.setUint16(6, NLM_F_REQUEST | NLM_F_DUMP, true);
   v.setUint32(8, seq, true);
@@ -91,6 +141,11 @@ export function inetDiagRequest(family: number, protocol: number, states: number
   b[19] = protocol === IPPROTO_RAW ? IPPROTO_RAW : 0; // raw: sdiag_raw_protocol, 255 = every protocol
   v.setUint32(20, states >>> 0, true);
   // inet_diag_sockid (48 bytes) stays zero: a dump ignores it
+  if (extra > 0) {
+    v.setUint16(72, extra, true);
+    v.setUint16(74, INET_DIAG_REQ_BYTECODE, true);
+    b.set(bytecode!, 76);
+  }
   return b;
 }
 
@@ -277,12 +332,19 @@ function wrap(e: unknown, what: string): NetlinkError {
 
 /**
  * Dump the inet sockets of one family and protocol whose state bit is set in `states`
- * (bit N = kernel state N; LISTEN is 1 << 10). For raw sockets the local port is the protocol.
+ * (bit N = kernel state N; LISTEN is 1 << 10) and, with `ports`, whose local or peer port
+ * matches (filtered in the kernel). For raw sockets the local port is the protocol.
  * @throws NetlinkError (e.g. code ENOENT when the raw_diag module is missing)
  */
-export function dumpInet(req: { family: number; protocol: number; states: number }): InetDiagRecord[] {
+export function dumpInet(req: {
+  family: number;
+  protocol: number;
+  states: number;
+  ports?: PortCondition;
+}): InetDiagRecord[] {
   const out: InetDiagRecord[] = [];
-  dump(inetDiagRequest(req.family, req.protocol, req.states), (v, off, end) => {
+  const bc = req.ports !== undefined ? portBytecode(req.ports) : undefined;
+  dump(inetDiagRequest(req.family, req.protocol, req.states, 1, bc), (v, off, end) => {
     const r = parseInetDiag(v, off, end);
     if (req.protocol === IPPROTO_RAW && r.protocol !== null) r.localPort = r.protocol;
     out.push(r);

@@ -19,6 +19,7 @@ import {
   IPPROTO_TCP,
   IPPROTO_UDP,
   NetlinkError,
+  type PortCondition,
 } from "../native/netlink.js";
 import { attachOwners, scanSocketOwners } from "./owners.js";
 import { parseProcNetInet, parseProcNetUnix } from "./proc_net.js";
@@ -64,7 +65,12 @@ const PROTO_NUM = { tcp: IPPROTO_TCP, udp: IPPROTO_UDP, raw: IPPROTO_RAW } as co
 const INET_TYPE: Record<string, SocketType> = { tcp: "stream", udp: "dgram", raw: "raw" };
 const UNIX_TYPES: Record<number, SocketType> = { 1: "stream", 2: "dgram", 5: "seqpacket" };
 
-function fromNetlink(protocol: SocketProtocol, families: readonly (4 | 6)[], mask: number): SocketRow[] {
+function fromNetlink(
+  protocol: SocketProtocol,
+  families: readonly (4 | 6)[],
+  mask: number,
+  ports: PortCondition | undefined,
+): SocketRow[] {
   const rows: SocketRow[] = [];
   if (protocol === "unix") {
     for (const r of dumpUnix(mask)) {
@@ -88,11 +94,8 @@ function fromNetlink(protocol: SocketProtocol, families: readonly (4 | 6)[], mas
     return rows;
   }
   for (const fam of families) {
-    for (const r of dumpInet({
-      family: fam === 4 ? AF_INET : AF_INET6,
-      protocol: PROTO_NUM[protocol],
-      states: mask,
-    })) {
+    const req = { family: fam === 4 ? AF_INET : AF_INET6, protocol: PROTO_NUM[protocol], states: mask };
+    for (const r of dumpInet(ports !== undefined ? { ...req, ports } : req)) {
       rows.push({
         protocol,
         family: fam === 4 ? "inet" : "inet6",
@@ -144,6 +147,14 @@ function fromProc(
   return rows.filter((r) => states.has(r.state));
 }
 
+/** The port part of the filter as a kernel-side condition (the rows are still checked after). */
+function kernelPorts(f: RowFilter): PortCondition | undefined {
+  if (f.port !== undefined) return { local: [f.port], peer: [f.port] };
+  if (f.sport !== undefined) return { local: [f.sport] };
+  if (f.dport !== undefined) return { peer: [f.dport] };
+  return undefined;
+}
+
 /**
  * List sockets. Rows are ordered tcp, udp, raw, unix; IPv4 before IPv6; then as the kernel
  * lists them.
@@ -158,12 +169,14 @@ export function listSockets(opts: ListSocketsOptions = {}): SocketTable {
   const source = opts.source ?? "auto";
   const mask = stateMask(states);
   const table: SocketTable = { rows: [], sources: {}, fallbacks: [], unreadablePids: [] };
+  const filter = opts.filter ?? {};
+  const ports = kernelPorts(filter);
   for (const p of ["tcp", "udp", "raw", "unix"] as const) {
     if (!protocols.includes(p)) continue;
     let rows: SocketRow[] | undefined;
     if (source !== "proc") {
       try {
-        rows = fromNetlink(p, families, mask);
+        rows = fromNetlink(p, families, mask, p === "unix" ? undefined : ports);
         table.sources[p] = "netlink";
       } catch (e) {
         if (!(e instanceof NetlinkError)) throw e;
@@ -181,7 +194,6 @@ export function listSockets(opts: ListSocketsOptions = {}): SocketTable {
     }
     for (const r of rows) table.rows.push(r);
   }
-  const filter = opts.filter ?? {};
   const match = rowMatcher({ ...filter, pid: undefined, process: undefined });
   table.rows = table.rows.filter(match);
   if (opts.owners !== false || needsOwners(filter)) {

@@ -136,13 +136,16 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** The original inodes still open on the port (cheap: a table dump, no fd scan). */
 function openInodes(entries: Entry[], inodes: Set<number>, procRoot: string | undefined): Set<number> {
-  const t = listSockets({
-    protocols: [...new Set(entries.map((e) => e.transport))],
-    owners: false,
-    ...(procRoot !== undefined ? { procRoot } : {}),
-  });
   const open = new Set<number>();
-  for (const r of t.rows) if (inodes.has(r.inode)) open.add(r.inode);
+  for (const e of entries) {
+    const t = listSockets({
+      protocols: [e.transport],
+      owners: false,
+      filter: { port: e.port },
+      ...(procRoot !== undefined ? { procRoot } : {}),
+    });
+    for (const r of t.rows) if (inodes.has(r.inode)) open.add(r.inode);
+  }
   return open;
 }
 
@@ -165,8 +168,9 @@ async function waitClosed(
 export async function releasePort(entries: Entry[], opts: ReleaseOptions = {}): Promise<ReleaseResult> {
   const started = Date.now();
   const procRoot = opts.procRoot;
+  const scope = opts.all === true ? "all" : "local";
   const who = whoHolds(entries, {
-    all: opts.all === true,
+    scope,
     everyOwner: true,
     ...(procRoot ? { procRoot } : {}),
   });
@@ -211,7 +215,7 @@ export async function releasePort(entries: Entry[], opts: ReleaseOptions = {}): 
     }
     open = await waitClosed(entries, open, 2000, procRoot);
   }
-  const after = whoHolds(entries, { all: opts.all === true, ...(procRoot ? { procRoot } : {}) });
+  const after = whoHolds(entries, { scope, ...(procRoot ? { procRoot } : {}) });
   result.stillHeld = after.rows.filter((r) => r.processes.length > 0 || r.ownerUnknown);
   if (result.stillHeld.length > 0) return done("still-held");
   for (const e of entries) result.probe[`${e.port}/${e.transport}`] = await probeBind(e.port, e.transport);

@@ -51,7 +51,9 @@ describe("netkit sockets / ss (CLI)", { timeout: 30_000 }, () => {
       .map((x) => x.localPort)
       .sort();
     // with two protocols ss prints its Netid column
-    const ss = parseSs(execFileSync("ss", ["-tulnp"], { encoding: "utf8", timeout: 10_000 }))
+    const ss = parseSs(
+      execFileSync("ss", ["-tulnp"], { encoding: "utf8", timeout: 10_000, maxBuffer: 1 << 28 }),
+    )
       .filter((l) => l.netid === "tcp" && l.users.some((u) => u.pid === zoo.pid))
       .map((l) => Number(l.local.slice(l.local.lastIndexOf(":") + 1)))
       .sort();
@@ -140,15 +142,18 @@ describe("netkit port (CLI)", { timeout: 30_000 }, () => {
     const c = connect(port, "127.0.0.1");
     await once(c, "connect");
     try {
-      const plain = JSON.parse((await runCli(["port", "who", `tcp:${port}`, "--json"])).stdout) as {
-        localPort: number;
-      }[];
-      assert.ok(plain.every((r) => r.localPort === port));
-      const all = JSON.parse((await runCli(["port", "who", `tcp:${port}`, "--all", "--json"])).stdout) as {
-        peerPort: number;
-      }[];
-      assert.equal(all.length, plain.length + 1);
-      assert.ok(all.some((r) => r.peerPort === port));
+      type Row = { state: string; localPort: number; peerPort: number };
+      const plain = JSON.parse((await runCli(["port", "who", `tcp:${port}`, "--json"])).stdout) as Row[];
+      assert.deepEqual(
+        plain.map((r) => [r.state, r.localPort]),
+        [["LISTEN", port]],
+      );
+      const all = JSON.parse(
+        (await runCli(["port", "who", `tcp:${port}`, "--all", "--json"])).stdout,
+      ) as Row[];
+      assert.equal(all.length, 3);
+      assert.ok(all.some((r) => r.state === "ESTAB" && r.localPort === port)); // accepted
+      assert.ok(all.some((r) => r.state === "ESTAB" && r.peerPort === port)); // client
     } finally {
       c.destroy();
       server.close();

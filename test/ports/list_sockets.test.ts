@@ -69,7 +69,9 @@ describe("listSockets on sockets the test opened", { timeout: 30_000 }, () => {
 
   it("agrees with ss -tuwxanpe on state, endpoints, queues and users", () => {
     const t = listSockets();
-    const ss = parseSs(execFileSync("ss", ["-tuwxanpe"], { encoding: "utf8", timeout: 10_000 }));
+    const ss = parseSs(
+      execFileSync("ss", ["-tuwxanpe"], { encoding: "utf8", timeout: 10_000, maxBuffer: 1 << 28 }),
+    );
     const rows = mine(t.rows, zoo);
     let compared = 0;
     for (const l of ss) {

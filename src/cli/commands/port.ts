@@ -19,8 +19,9 @@ const HELP = `netkit port — ports: IANA names and ranges, who holds a port, re
 Usage:
   netkit port SPEC [--json]                     category, ephemeral/reserved, IANA names, sockets now
   netkit port who SPEC [--all] [--every-owner] [--json]
-                                                the processes holding the port (listeners, bound
-                                                sockets, accepted connections); --all adds clients
+                                                the processes holding the port: its listening and
+                                                bound sockets; --all adds every socket with the
+                                                port on either side (accepted connections, clients)
   netkit port release SPEC [--yes] [--grace MS] [--all] [--dry-run] [--json]
                                                 stop what holds the port: SIGTERM, wait, SIGKILL only
                                                 if still held, then verify it is free
@@ -30,7 +31,8 @@ Usage:
 SPEC: 80 (TCP and UDP), 2000/udp, tcp:22, or a service name: ssh, http, udp:domain.
 
 Options:
-  --all           who: add clients connected to the port; release: stop them too
+  --all           who: every socket with the port on either side; release: also stop the
+                  processes that only have client connections to the port
   --every-owner   who: scan every process (lists all processes sharing a socket; slower)
   --yes, -y       release: do not ask
   --grace MS      release: wait this long after SIGTERM before SIGKILL (default 3000)
@@ -115,7 +117,10 @@ async function who(args: string[], io: CliIo): Promise<number> {
     json: { type: "boolean" },
   });
   const spec = parsePortSpec(one(positionals, "who"));
-  const r = whoHolds(spec.entries, { all: values.all === true, everyOwner: values["every-owner"] === true });
+  const r = whoHolds(spec.entries, {
+    scope: values.all === true ? "all" : "listeners",
+    everyOwner: values["every-owner"] === true,
+  });
   if (values.json) io.stdout.write(`${JSON.stringify(r.rows.map(rowJson))}\n`);
   else if (r.rows.length === 0) io.stdout.write(`Nothing holds ${describe(spec.entries)}.\n`);
   else io.stdout.write(renderSocketTable(r.rows));
