@@ -17,45 +17,95 @@ export function usersText(r: SocketRow): string {
   return `users:(${r.processes.map((p) => `("${p.command}",pid=${p.pid},fd=${p.fd})`).join(",")})`;
 }
 
-function cells(r: SocketRow): string[] {
-  const q = (n: number | null) => (n === null ? "-" : String(n));
-  if (r.family === "unix") {
-    return [
-      NETID[r.type] ?? "u_str",
-      r.state,
-      q(r.recvQ),
-      q(r.sendQ),
-      `${r.localAddress || "*"} ${r.inode}`,
-      "*",
-      usersText(r),
-    ];
+const NETID_INET: Record<string, string> = { tcp: "tcp", udp: "udp", raw: "raw" };
+
+function netid(r: SocketRow): string {
+  return r.family === "unix" ? (NETID[r.type] ?? "u_str") : (NETID_INET[r.protocol] ?? r.protocol);
+}
+
+function digits(n: number | null): number {
+  if (n === null) return 1; // "-"
+  let d = 1;
+  while (n >= 10) {
+    n = Math.floor(n / 10);
+    d++;
   }
-  return [
-    r.protocol,
-    r.state,
-    q(r.recvQ),
-    q(r.sendQ),
-    endpoint(r.localAddress, r.localPort),
-    endpoint(r.peerAddress, r.peerPort),
-    usersText(r),
-  ];
+  return d;
+}
+
+function endpointLength(address: string, port: number | null): number {
+  return (
+    address.length + (address.includes(":") ? 2 : 0) + 1 + (port === 0 || port === null ? 1 : digits(port))
+  );
+}
+
+function localText(r: SocketRow): string {
+  return r.family === "unix" ? `${r.localAddress || "*"} ${r.inode}` : endpoint(r.localAddress, r.localPort);
 }
 
 const HEAD = ["Netid", "State", "Recv-Q", "Send-Q", "Local Address:Port", "Peer Address:Port", "Process"];
-const RIGHT = [false, false, true, true, true, false, false];
 
-/** The table with a header line, columns sized to their content. */
-export function renderSocketTable(rows: readonly SocketRow[]): string {
-  const all = [HEAD, ...rows.map(cells)];
-  const width = HEAD.map((_, i) => Math.max(...all.map((c) => c[i]!.length)));
-  let out = "";
-  for (const c of all) {
-    const line = c
-      .map((v, i) => (i === c.length - 1 ? v : RIGHT[i] ? v.padStart(width[i]!) : v.padEnd(width[i]!)))
-      .join(" ");
-    out += `${line.trimEnd()}\n`;
+/**
+ * The table in chunks of about `chunk` characters (a header line first; columns sized to their
+ * content). The widths are computed arithmetically first, so no row's text is kept in memory.
+ */
+export function* renderSocketTableChunks(rows: readonly SocketRow[], chunk = 1 << 16): Generator<string> {
+  const w = HEAD.map((h) => h.length) as [number, number, number, number, number, number, number];
+  for (const r of rows) {
+    const id = r.family === "unix" ? 5 : r.protocol.length;
+    if (id > w[0]) w[0] = id;
+    if (r.state.length > w[1]) w[1] = r.state.length;
+    const rq = digits(r.recvQ);
+    if (rq > w[2]) w[2] = rq;
+    const sq = digits(r.sendQ);
+    if (sq > w[3]) w[3] = sq;
+    const l =
+      r.family === "unix"
+        ? (r.localAddress.length || 1) + 1 + digits(r.inode)
+        : endpointLength(r.localAddress, r.localPort);
+    if (l > w[4]) w[4] = l;
+    const p = r.family === "unix" ? 1 : endpointLength(r.peerAddress, r.peerPort);
+    if (p > w[5]) w[5] = p;
   }
+  const line = (c0: string, c1: string, c2: string, c3: string, c4: string, c5: string, c6: string) =>
+    `${c0.padEnd(w[0])} ${c1.padEnd(w[1])} ${c2.padStart(w[2])} ${c3.padStart(w[3])} ${c4.padStart(w[4])} ${c6 === "" ? c5 : `${c5.padEnd(w[5])} ${c6}`}\n`;
+  let buf = line(HEAD[0]!, HEAD[1]!, HEAD[2]!, HEAD[3]!, HEAD[4]!, HEAD[5]!, HEAD[6]!);
+  for (const r of rows) {
+    buf += line(
+      netid(r),
+      r.state,
+      r.recvQ === null ? "-" : String(r.recvQ),
+      r.sendQ === null ? "-" : String(r.sendQ),
+      localText(r),
+      r.family === "unix" ? "*" : endpoint(r.peerAddress, r.peerPort),
+      usersText(r),
+    );
+    if (buf.length >= chunk) {
+      yield buf;
+      buf = "";
+    }
+  }
+  if (buf !== "") yield buf;
+}
+
+/** The whole table as one string. */
+export function renderSocketTable(rows: readonly SocketRow[]): string {
+  let out = "";
+  for (const c of renderSocketTableChunks(rows)) out += c;
   return out;
+}
+
+/** A JSON array of rows in chunks (rows already carry the documented fields in order). */
+export function* socketJsonChunks(rows: readonly SocketRow[], chunk = 1 << 16): Generator<string> {
+  let buf = "[";
+  for (let i = 0; i < rows.length; i++) {
+    buf += (i === 0 ? "" : ",") + JSON.stringify(rows[i]);
+    if (buf.length >= chunk) {
+      yield buf;
+      buf = "";
+    }
+  }
+  yield `${buf}]\n`;
 }
 
 /** The JSON object of a row, in the documented field order. */

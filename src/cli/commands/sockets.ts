@@ -10,7 +10,7 @@ import { intFlag, parseFlags } from "../args.js";
 import type { CliIo } from "../io.js";
 import { OutputBuffer } from "../lines.js";
 import type { Command } from "../main.js";
-import { renderSocketTable, rowJson } from "../render_sockets.js";
+import { renderSocketTableChunks, socketJsonChunks } from "../render_sockets.js";
 
 const HELP = `netkit sockets — the socket table (alias: netkit ss), like ss -tuanp
 
@@ -127,11 +127,10 @@ export const socketsCommand: Command = {
     });
     const out = new OutputBuffer(io.stdout);
     if (v.stream) {
-      for (const r of table.rows) await out.add(`${JSON.stringify(rowJson(r))}\n`);
-    } else if (v.json) {
-      await out.add(`${JSON.stringify(table.rows.map(rowJson))}\n`);
+      for (const r of table.rows) await out.add(`${JSON.stringify(r)}\n`);
     } else {
-      await out.add(renderSocketTable(table.rows));
+      for (const c of v.json ? socketJsonChunks(table.rows) : renderSocketTableChunks(table.rows))
+        await out.add(c);
     }
     await out.flush();
     return 0;
