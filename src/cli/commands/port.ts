@@ -104,7 +104,7 @@ function renderInfo(info: PortInfo): string {
     if (p.sockets.length === 0) out += "  Sockets:     none\n";
     else {
       out += `  Sockets:     ${p.sockets.length}\n`;
-      out += renderSocketTable(p.sockets).replace(/^/gm, "    ");
+      out += renderSocketTable(p.sockets).replace(/^(?=.)/gm, "    ");
     }
   }
   return out;
