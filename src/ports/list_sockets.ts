@@ -22,6 +22,7 @@ import {
   type PortCondition,
 } from "../native/netlink.js";
 import { attachOwners, scanSocketOwners } from "./owners.js";
+import { scanSocketOwnersParallel } from "./owners_parallel.js";
 import { parseProcNetInet, parseProcNetUnix } from "./proc_net.js";
 import { ALL_STATES, needsOwners, type RowFilter, rowMatcher, stateMask } from "./socket_filter.js";
 import {
@@ -210,4 +211,45 @@ export function listSockets(opts: ListSocketsOptions = {}): SocketTable {
       table.rows = table.rows.filter(rowMatcher({ pid: filter.pid, process: filter.process }));
   }
   return table;
+}
+
+/**
+ * {@link listSockets} with the owner scan on `workers` threads, running while this thread dumps
+ * the tables. Worth it with thousands of sockets (see docs/benchmarks.md); with `workers` 0
+ * it is listSockets.
+ */
+export async function listSocketsAsync(
+  opts: ListSocketsOptions & { workers?: number } = {},
+): Promise<SocketTable> {
+  const filter = opts.filter ?? {};
+  const workers = opts.workers ?? 0;
+  if (workers < 1 || (opts.owners === false && !needsOwners(filter))) return listSockets(opts);
+  const scanning = scanSocketOwnersParallel({
+    workers,
+    ...(opts.procRoot !== undefined ? { procRoot: opts.procRoot } : {}),
+    ...(filter.pid !== undefined ? { pids: new Set([filter.pid]) } : {}),
+  });
+  // a rejected scan must not go unhandled while the dump runs
+  scanning.catch(() => undefined);
+  const table = listSockets({
+    ...opts,
+    owners: false,
+    filter: { ...filter, pid: undefined, process: undefined },
+  });
+  const scan = await scanning;
+  attachOwners(table.rows, scan);
+  table.unreadablePids = scan.unreadable;
+  if (needsOwners(filter))
+    table.rows = table.rows.filter(rowMatcher({ pid: filter.pid, process: filter.process }));
+  return table;
+}
+
+/** The kernel's count of sockets in use (/proc/net/sockstat "sockets: used N"), or 0 if unknown. */
+export function socketsInUse(procRoot = "/proc"): number {
+  try {
+    const m = /sockets: used (\d+)/.exec(readFileSync(`${procRoot}/net/sockstat`, "utf8"));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0; // no sockstat (not Linux, or /proc not mounted): treat as few sockets
+  }
 }

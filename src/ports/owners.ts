@@ -20,6 +20,8 @@ export interface OwnerScanOptions {
   pids?: ReadonlySet<number>;
   /** Default "/proc". */
   procRoot?: string;
+  /** Only every n-th fd of each process, starting at k (to split one scan over n workers). */
+  interleave?: { k: number; n: number };
 }
 
 export interface OwnerScan {
@@ -64,7 +66,9 @@ export function scanSocketOwners(opts: OwnerScanOptions = {}): OwnerScan {
       continue;
     }
     let command: string | undefined;
-    for (const fd of fds) {
+    const step = opts.interleave?.n ?? 1;
+    for (let i = opts.interleave?.k ?? 0; i < fds.length; i += step) {
+      const fd = fds[i]!;
       let link: string;
       try {
         link = readlinkSync(`${dir}/${fd}`);

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { after, before, describe, it } from "node:test";
+import { listSocketsAsync } from "../../src/ports/list_sockets.js";
 import { scanSocketOwners } from "../../src/ports/owners.js";
+import { scanSocketOwnersParallel } from "../../src/ports/owners_parallel.js";
 import { startZoo, type Zoo } from "../helpers/socket_zoo.js";
 
 describe("socket owners from /proc/PID/fd", { timeout: 20_000 }, () => {
@@ -19,6 +21,16 @@ describe("socket owners from /proc/PID/fd", { timeout: 20_000 }, () => {
       assert.deepEqual(scan.owners.get(s.inode), [{ pid: zoo.pid, command: "python3", fd: s.fd }], s.kind);
     }
     assert.equal(scan.stoppedEarly, false);
+  });
+
+  it("the parallel scan (2 workers) finds the same owners as the plain scan", async () => {
+    const ids = new Set(zoo.sockets.map((s) => s.inode));
+    const plain = scanSocketOwners({ inodes: ids });
+    const par = await scanSocketOwnersParallel({ workers: 2 });
+    for (const id of ids) assert.deepEqual(par.owners.get(id), plain.owners.get(id), String(id));
+    const t = await listSocketsAsync({ workers: 2, filter: { pid: zoo.pid } });
+    assert.deepEqual(new Set(t.rows.filter((r) => ids.has(r.inode)).map((r) => r.inode)), ids);
+    for (const r of t.rows) assert.ok(r.processes.some((p) => p.pid === zoo.pid));
   });
 
   it("stops early once every wanted inode is found", () => {

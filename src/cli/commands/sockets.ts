@@ -1,9 +1,11 @@
 /**
  * `netkit sockets` (alias `netkit ss`): the socket table like `ss -tuanp`.
  */
+
+import { availableParallelism } from "node:os";
 import { UsageError } from "../../errors.js";
 import { parseNetwork } from "../../ip/prefix.js";
-import { listSockets } from "../../ports/list_sockets.js";
+import { listSocketsAsync, socketsInUse } from "../../ports/list_sockets.js";
 import { ALL_STATES, LISTENING_STATES, parseStates, type RowFilter } from "../../ports/socket_filter.js";
 import type { SocketProtocol, SocketState } from "../../ports/socket_row.js";
 import { intFlag, parseFlags } from "../args.js";
@@ -118,7 +120,10 @@ export const socketsCommand: Command = {
     if (pid !== undefined) filter.pid = pid;
     if (typeof v.process === "string") filter.process = v.process;
     if (typeof v.dst === "string") filter.dst = parseNetwork(v.dst);
-    const table = listSockets({
+    // thousands of sockets: scan the owners on worker threads while the tables are dumped
+    const many = socketsInUse() >= 5000 && availableParallelism() > 1;
+    const table = await listSocketsAsync({
+      workers: many ? 2 : 0,
       protocols,
       families: v.ipv4 ? [4] : v.ipv6 ? [6] : [4, 6],
       states,
