@@ -29,6 +29,14 @@ export const ERROR_CODES = {
   ERR_HOST_NOT_FOUND: "the host name could not be resolved",
   ERR_HANDLER: "a processing handler could not be loaded, or it failed",
   ERR_NOT_IMPLEMENTED: "the feature is not available in this version",
+  // ports and sockets (src/ports, src/native)
+  ERR_PORT_SPEC: "the text is not a port spec (80, 2000/udp, tcp:22, ssh)",
+  ERR_UNKNOWN_SERVICE: "no IANA service of that name uses TCP or UDP",
+  ERR_PROC_FORMAT: "a /proc file has a line netkit cannot read",
+  ERR_NETLINK: "the netlink sock_diag request failed or was refused",
+  ERR_PERMISSION: "the operation is not permitted (a process of another user, pid 1, netkit itself)",
+  ERR_PORT_BUSY: "the port is still in use after the release attempt",
+  ERR_NO_FREE_PORT: "no port in the range is free for the chosen transports",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -32,6 +32,36 @@ export {
 } from "./ip/subnets.js";
 export { summarizeRange } from "./ip/summarize.js";
 export { type SupernetOptions, supernet } from "./ip/supernet.js";
+// ports and sockets (src/ports)
+export { type KernelPorts, type PortRange, readKernelPorts } from "./ports/kernel_ports.js";
+export {
+  type ListSocketsOptions,
+  listSockets,
+  type SocketSource,
+  type SocketTable,
+} from "./ports/list_sockets.js";
+export { type OwnerScan, scanSocketOwners } from "./ports/owners.js";
+export { type PickOptions, type PickResult, pickPort } from "./ports/pick.js";
+export { type PortInfo, type PortTransportInfo, portInfo } from "./ports/port_info.js";
+export { type PortSpec, type PortTransport, parsePortSpec } from "./ports/port_spec.js";
+export { parseProcNetInet, parseProcNetUnix } from "./ports/proc_net.js";
+export {
+  type PortCategory,
+  portCategory,
+  portsForName,
+  type ServiceName,
+  serviceNames,
+} from "./ports/registry.js";
+export { type ReleaseOptions, type ReleaseResult, releasePort } from "./ports/release.js";
+export { parseStates, type RowFilter } from "./ports/socket_filter.js";
+export type {
+  SocketFamily,
+  SocketProcess,
+  SocketProtocol,
+  SocketRow,
+  SocketState,
+} from "./ports/socket_row.js";
+export { type WhoOptions, whoHolds } from "./ports/who.js";
 // sockets (src/sockets)
 export { AccessList, type AccessOptions } from "./sockets/access_list.js";
 export type { SocketEventName } from "./sockets/events.js";

@@ -20,6 +20,9 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   tcp: async () => (await import("./commands/tcp.js")).tcpCommand,
   unix: async () => (await import("./commands/unix.js")).unixCommand,
   nc: async () => (await import("./commands/nc.js")).ncCommand,
+  sockets: async () => (await import("./commands/sockets.js")).socketsCommand,
+  ss: async () => (await import("./commands/sockets.js")).socketsCommand,
+  port: async () => (await import("./commands/port.js")).portCommand,
 };
 
 const USAGE = `netkit — network programming toolkit
@@ -33,6 +36,8 @@ Commands:
   tcp      TCP server and clients (serve, send, connect)
   unix     Unix stream socket server and clients
   nc       netcat: connect, listen, scan; binary-safe, half-close done right
+  sockets  the socket table like ss -tuanp (alias: ss)
+  port     IANA names and ranges of a port, who holds it, release it, pick a free one
 
 Options:
   -h, --help      help for netkit or a command (netkit ip --help)
@@ -47,6 +52,8 @@ Examples:
   netkit demo
   netkit udp serve --port 2000 --handler upper
   netkit nc -l -k 127.0.0.1 4444
+  netkit sockets -tlnp
+  netkit port who 8080
 
 Exit codes: 0 success, 1 operational failure (including invalid input), 2 usage error.
 Docs: docs/cli.md and one page per command under docs/.`;

@@ -57,7 +57,7 @@ describe("netkit demo: the notes' sockets scenario", () => {
 
 describe("the demo's /proc/net parser (captured fixtures)", () => {
   it("reads host-order addresses, hex ports and ss state names", () => {
-    const tcp = readFileSync(fixture("proc_net/tcp"), "utf8");
+    const tcp = readFileSync(fixture("demo_proc_net/tcp"), "utf8");
     const rows = tcp
       .split("\n")
       .map((l) => parseProcNetRow(l, "tcp"))
@@ -80,7 +80,7 @@ describe("the demo's /proc/net parser (captured fixtures)", () => {
   });
 
   it("filters by port on a captured UDP table (bound server UNCONN, connected client ESTAB)", () => {
-    const udp = readFileSync(fixture("proc_net/udp"), "utf8");
+    const udp = readFileSync(fixture("demo_proc_net/udp"), "utf8");
     const rows = rowsForPorts(udp, "udp", [34284]);
     assert.deepEqual(
       rows.map((r) => [r.local, r.state]),

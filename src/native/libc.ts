@@ -1,0 +1,108 @@
+/**
+ * The C library calls netkit needs, through koffi (the only FFI entry point with netlink.ts).
+ * Small typed functions over raw fds; errors come back as `LibcError` with the errno name.
+ * Loaded lazily: importing this module does not load koffi until the first call.
+ *
+ * @example
+ * const fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+ * try { sendto(fd, request, netlinkKernelAddress()); recv(fd, buf, MSG_DONTWAIT); } finally { close(fd); }
+ */
+import { createRequire } from "node:module";
+
+export const AF_UNIX = 1;
+export const AF_INET = 2;
+export const AF_INET6 = 10;
+export const AF_NETLINK = 16;
+export const SOCK_RAW = 3;
+export const SOCK_CLOEXEC = 0o2000000;
+export const NETLINK_SOCK_DIAG = 4;
+export const MSG_DONTWAIT = 0x40;
+export const MSG_TRUNC = 0x20;
+
+/** An errno from a libc call: `code` is the name (EACCES), `errno` the number. */
+export class LibcError extends Error {
+  readonly errno: number;
+  readonly code: string;
+  readonly syscall: string;
+  constructor(syscall: string, errno: number) {
+    const code = errnoName(errno);
+    super(`${syscall} failed: ${code} (${errno})`);
+    this.name = "LibcError";
+    this.errno = errno;
+    this.code = code;
+    this.syscall = syscall;
+  }
+}
+
+type Fn = (...args: unknown[]) => number;
+
+interface Libc {
+  socket: Fn;
+  sendto: Fn;
+  recv: Fn;
+  close: Fn;
+  bind: Fn;
+  errno: () => number;
+  errnoNames: Record<string, number>;
+}
+
+let libc: Libc | undefined;
+
+function load(): Libc {
+  if (libc !== undefined) return libc;
+  // koffi ships as CommonJS + ESM; require keeps this module synchronous and lazy.
+  const koffi = createRequire(import.meta.url)("koffi") as {
+    load(path: string): { func(def: string): Fn };
+    errno(): number;
+    os: { errno: Record<string, number> };
+  };
+  const lib = koffi.load("libc.so.6");
+  libc = {
+    socket: lib.func("int socket(int domain, int type, int protocol)"),
+    bind: lib.func("int bind(int fd, const void *addr, uint32_t len)"),
+    sendto: lib.func(
+      "long sendto(int fd, const void *buf, size_t len, int flags, const void *addr, uint32_t alen)",
+    ),
+    recv: lib.func("long recv(int fd, _Out_ void *buf, size_t len, int flags)"),
+    close: lib.func("int close(int fd)"),
+    errno: () => koffi.errno(),
+    errnoNames: koffi.os.errno,
+  };
+  return libc;
+}
+
+function errnoName(n: number): string {
+  const names = libc?.errnoNames ?? {};
+  for (const [k, v] of Object.entries(names)) if (v === n) return k;
+  return `errno ${n}`;
+}
+
+function check(syscall: string, r: number): number {
+  if (r < 0) throw new LibcError(syscall, load().errno());
+  return r;
+}
+
+/** socket(2). @throws LibcError */
+export function socket(domain: number, type: number, protocol: number): number {
+  return check("socket", load().socket(domain, type, protocol));
+}
+
+/** bind(2) with a raw sockaddr. @throws LibcError */
+export function bind(fd: number, addr: Uint8Array): void {
+  check("bind", load().bind(fd, addr, addr.byteLength));
+}
+
+/** sendto(2): returns the bytes sent. @throws LibcError */
+export function sendto(fd: number, data: Uint8Array, addr: Uint8Array, flags = 0): number {
+  return check("sendto", load().sendto(fd, data, data.byteLength, flags, addr, addr.byteLength));
+}
+
+/** recv(2) into `buf`: returns the byte count (with MSG_TRUNC: the real datagram length). @throws LibcError */
+export function recv(fd: number, buf: Uint8Array, flags = 0): number {
+  return check("recv", load().recv(fd, buf, buf.byteLength, flags));
+}
+
+/** close(2). @throws LibcError */
+export function close(fd: number): void {
+  check("close", load().close(fd));
+}
