@@ -16,6 +16,11 @@ export interface Command {
 const COMMANDS: Record<string, () => Promise<Command>> = {
   ip: async () => (await import("./commands/ip.js")).ipCommand,
   demo: async () => (await import("./commands/demo.js")).demoCommand,
+  // diagnostics (src/diag)
+  if: async () => (await import("./commands/if.js")).ifCommand,
+  interfaces: async () => (await import("./commands/if.js")).ifCommand,
+  route: async () => (await import("./commands/route.js")).routeCommand,
+  gateway: async () => (await import("./commands/route.js")).gatewayCommand,
 };
 
 const USAGE = `netkit — network programming toolkit
@@ -25,6 +30,10 @@ Usage: netkit <command> [options]
 Commands:
   ip       analyse IPv4/IPv6 addresses and networks; split, summarize, collapse …
   demo     the guided tour on loopback (what \`npm start\` runs)
+  if       network interfaces with addresses and networks (alias: interfaces)
+  route    routing tables; route get DEST asks the kernel which route a packet takes
+  gateway  the default gateway(s)
+  ping     ICMP echo (iputils-compatible) or TCP connect-time ping
 
 Options:
   -h, --help      help for netkit or a command (netkit ip --help)
