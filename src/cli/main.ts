@@ -21,6 +21,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   interfaces: async () => (await import("./commands/if.js")).ifCommand,
   route: async () => (await import("./commands/route.js")).routeCommand,
   gateway: async () => (await import("./commands/route.js")).gatewayCommand,
+  ping: async () => (await import("./commands/ping.js")).pingCommand,
 };
 
 const USAGE = `netkit — network programming toolkit

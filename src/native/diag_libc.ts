@@ -69,7 +69,13 @@ interface Koffi {
   address(value: unknown): bigint;
   os: { errno: Record<string, number> };
   node: {
-    poll(fd: number, opts: { readable: boolean }, cb: (ev: { readable: boolean }) => void): PollHandle;
+    // The callback gets (status, events) — koffi's index.d.ts says (events) only; the C++ (uv.cc,
+    // PollHandle::OnPoll) passes the libuv status first. status < 0 is a libuv error.
+    poll(
+      fd: number,
+      opts: { readable: boolean },
+      cb: (status: number, ev: { readable: boolean } | undefined) => void,
+    ): PollHandle;
   };
 }
 
@@ -177,8 +183,9 @@ export function realtimeNs(): bigint {
 
 /** Call `onReadable` whenever `fd` is readable (or has an error queued), on the libuv loop. */
 export function watchReadable(fd: number, onReadable: () => void): { stop(): void } {
-  const h = load().koffi.node.poll(fd, { readable: true }, (ev) => {
-    if (ev.readable) onReadable();
+  const h = load().koffi.node.poll(fd, { readable: true }, (status, ev) => {
+    // On a poll error, read anyway: the read reports the socket's error.
+    if (status < 0 || ev?.readable === true) onReadable();
   });
   return {
     stop: () => {
