@@ -37,6 +37,12 @@ export const ERROR_CODES = {
   ERR_PERMISSION: "the operation is not permitted (a process of another user, pid 1, netkit itself)",
   ERR_PORT_BUSY: "the port is still in use after the release attempt",
   ERR_NO_FREE_PORT: "no port in the range is free for the chosen transports",
+  // diagnostics (src/diag: interfaces, routes, ping)
+  ERR_NO_INTERFACE: "no interface has the given name",
+  ERR_NO_ROUTE: "the kernel has no route to the destination (network or host unreachable)",
+  ERR_RESOLVE: "the host name could not be resolved to an address",
+  ERR_PING_PERMISSION:
+    "no ICMP socket may be opened: neither net.ipv4.ping_group_range allows an ICMP socket nor is CAP_NET_RAW held",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

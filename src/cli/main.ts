@@ -23,6 +23,12 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   sockets: async () => (await import("./commands/sockets.js")).socketsCommand,
   ss: async () => (await import("./commands/sockets.js")).socketsCommand,
   port: async () => (await import("./commands/port.js")).portCommand,
+  // diagnostics (src/diag)
+  if: async () => (await import("./commands/if.js")).ifCommand,
+  interfaces: async () => (await import("./commands/if.js")).ifCommand,
+  route: async () => (await import("./commands/route.js")).routeCommand,
+  gateway: async () => (await import("./commands/route.js")).gatewayCommand,
+  ping: async () => (await import("./commands/ping.js")).pingCommand,
 };
 
 const USAGE = `netkit — network programming toolkit
@@ -38,6 +44,10 @@ Commands:
   nc       netcat: connect, listen, scan; binary-safe, half-close done right
   sockets  the socket table like ss -tuanp (alias: ss)
   port     IANA names and ranges of a port, who holds it, release it, pick a free one
+  if       network interfaces with addresses and networks (alias: interfaces)
+  route    routing tables; route get DEST asks the kernel which route a packet takes
+  gateway  the default gateway(s)
+  ping     ICMP echo (iputils-compatible) or TCP connect-time ping
 
 Options:
   -h, --help      help for netkit or a command (netkit ip --help)
