@@ -122,12 +122,15 @@ export {
   type UdpServerStats,
 } from "./sockets/udp_server.js";
 export {
-  startUnixDgramServer,
   UnixDgramClient,
   type UnixDgramClientOptions,
   type UnixDgramReply,
+  unixDgramRequest,
+} from "./sockets/unix_dgram_client.js";
+export {
+  startUnixDgramServer,
+  type UnixDatagramEvent,
   UnixDgramServer,
   type UnixDgramServerOptions,
   type UnixDgramServerStats,
-  unixDgramRequest,
-} from "./sockets/unix_dgram.js";
+} from "./sockets/unix_dgram_server.js";

@@ -40,7 +40,7 @@ Commands:
   demo     the guided tour on loopback (what \`npm start\` runs)
   udp      UDP server and client (serve, send)
   tcp      TCP server and clients (serve, send, connect)
-  unix     Unix stream socket server and clients
+  unix     Unix socket servers and clients (stream; datagram with --dgram)
   nc       netcat: connect, listen, scan; binary-safe, half-close done right
   sockets  the socket table like ss -tuanp (alias: ss)
   port     IANA names and ranges of a port, who holds it, release it, pick a free one

@@ -32,12 +32,10 @@ export function execOnSocket(socket: net.Socket, cfg: NcConfig, proto: string): 
   child.stdin.on("error", () => {}); // the program may exit before reading everything: EPIPE is its choice
   socket.pipe(child.stdin);
   child.stdout.pipe(socket);
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     child.on("error", (e) => {
       socket.destroy();
-      resolve(
-        Promise.reject(new NetkitError("ERR_HANDLER", `cannot run ${file}: ${e.message}`, { cause: e })),
-      );
+      reject(new NetkitError("ERR_HANDLER", `cannot run ${file}: ${e.message}`, { cause: e }));
     });
     child.on("close", () => {
       socket.end();

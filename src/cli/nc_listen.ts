@@ -131,23 +131,50 @@ async function ncStreamListen(cfg: NcConfig, io: CliIo): Promise<number> {
   const conns = new Map<net.Socket, number>();
   let nextUser = 1;
   const { signal, release } = stopSignal();
-  const relay = (from: net.Socket | undefined, data: Uint8Array) => {
-    for (const s of conns.keys()) if (s !== from && !s.writableEnded) s.write(data);
+  /** Write to every connection but `from`; resolves when all of them can take more (backpressure). */
+  const relay = (from: net.Socket | undefined, data: Uint8Array): Promise<void> => {
+    const waits: Promise<void>[] = [];
+    for (const s of conns.keys()) {
+      if (s === from || s.writableEnded || s.destroyed) continue;
+      if (!s.write(data))
+        waits.push(
+          new Promise<void>((r) => {
+            const go = () => {
+              s.off("drain", go);
+              s.off("close", go);
+              r();
+            };
+            s.on("drain", go);
+            s.on("close", go);
+          }),
+        );
+    }
+    return waits.length === 0 ? Promise.resolve() : Promise.all(waits).then(() => undefined);
+  };
+  /** Relay from a client, pausing it while a slow receiver catches up. */
+  const relayFrom = (s: net.Socket, data: Uint8Array) => {
+    const p = relay(s, data);
+    s.pause();
+    void p.then(() => s.resume());
   };
   server.on("connection", (s) => {
     if (!permitted(s, conns.size)) return;
     const user = nextUser++;
     conns.set(s, user);
-    if (cfg.chat) relay(s, Buffer.from(`<announce> user${user} has connected\n`));
+    if (cfg.chat) void relay(s, Buffer.from(`<announce> user${user} has connected\n`));
     let partial = "";
     s.on("data", (d: Buffer) => {
       hex?.received(d);
       if (cfg.broker) {
-        if (!cfg.chat) return relay(s, d);
+        if (!cfg.chat) return relayFrom(s, d);
         const text = partial + d.toString("utf8");
         const lines = text.split("\n");
         partial = lines.pop()!;
-        for (const l of lines) relay(s, Buffer.from(`<user${user}> ${l}\n`));
+        if (lines.length > 0) relayFrom(s, Buffer.from(lines.map((l) => `<user${user}> ${l}\n`).join("")));
+        if (partial.length > 64 * 1024) {
+          relayFrom(s, Buffer.from(`<user${user}> ${partial}\n`)); // an endless line is passed on in pieces
+          partial = "";
+        }
         return;
       }
       if (cfg.sendOnly) return;
@@ -160,7 +187,7 @@ async function ncStreamListen(cfg: NcConfig, io: CliIo): Promise<number> {
     s.on("error", () => s.destroy()); // one client's reset ends that client only
     s.on("close", () => {
       conns.delete(s);
-      if (cfg.chat) relay(s, Buffer.from(`<announce> user${user} has disconnected\n`));
+      if (cfg.chat) void relay(s, Buffer.from(`<announce> user${user} has disconnected\n`));
     });
   });
   if (!cfg.broker && !cfg.recvOnly) {
@@ -170,7 +197,7 @@ async function ncStreamListen(cfg: NcConfig, io: CliIo): Promise<number> {
         if (signal.aborted) return;
         const data = crlf ? crlf.convert(chunk as Buffer) : (chunk as Buffer);
         hex?.sent(data);
-        relay(undefined, data);
+        await relay(undefined, data);
       }
       if (!cfg.noShutdown) for (const s of conns.keys()) s.end();
     })().catch(() => undefined);

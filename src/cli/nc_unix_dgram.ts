@@ -4,7 +4,8 @@
  * (with -k: replies go to the latest peer). Built on the library's Unix datagram server/client.
  */
 import type { Handler } from "../sockets/handlers.js";
-import { startUnixDgramServer, UnixDgramClient } from "../sockets/unix_dgram.js";
+import { UnixDgramClient } from "../sockets/unix_dgram_client.js";
+import { startUnixDgramServer } from "../sockets/unix_dgram_server.js";
 import { CrlfConverter, HexDumper } from "./hexdump.js";
 import type { CliIo } from "./io.js";
 

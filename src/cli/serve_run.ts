@@ -11,7 +11,7 @@ import {
   startUnixDgramServer,
   type UnixDatagramEvent,
   type UnixDgramServerStats,
-} from "../sockets/unix_dgram.js";
+} from "../sockets/unix_dgram_server.js";
 import type { CliIo } from "./io.js";
 import { buildHandler, type HandlerChoice, runsPrograms } from "./socket_args.js";
 

@@ -10,7 +10,7 @@ import { ncListen } from "../nc_listen.js";
 import { ncUnixDgramConnect, ncUnixDgramListen } from "../nc_unix_dgram.js";
 import { runServe } from "../serve_run.js";
 
-const HELP = `netkit nc — netcat: connect, listen, scan (TCP, UDP, Unix stream)
+const HELP = `netkit nc — netcat: connect, listen, scan (TCP, UDP, Unix stream and datagram)
 
 Usage:
   netkit nc [options] HOST PORT            connect
