@@ -42,6 +42,7 @@ interface Libc {
   recv: Fn;
   close: Fn;
   bind: Fn;
+  readlink: Fn;
   errno: () => number;
   errnoNames: Record<string, number>;
 }
@@ -65,6 +66,7 @@ function load(): Libc {
     ),
     recv: lib.func("long recv(int fd, _Out_ void *buf, size_t len, int flags)"),
     close: lib.func("int close(int fd)"),
+    readlink: lib.func("long readlink(const char *path, _Out_ uint8_t *buf, size_t len)"),
     errno: () => koffi.errno(),
     errnoNames: koffi.os.errno,
   };
@@ -105,4 +107,14 @@ export function recv(fd: number, buf: Uint8Array, flags = 0): number {
 /** close(2). @throws LibcError */
 export function close(fd: number): void {
   check("close", load().close(fd));
+}
+
+/**
+ * readlink(2) without exceptions, for hot loops: the link's length in `buf`, or -errno
+ * (e.g. -2 ENOENT for a closed fd). Text is ASCII for /proc fd links ("socket:[123]").
+ */
+export function readlinkRaw(path: string, buf: Uint8Array): number {
+  const l = load();
+  const n = l.readlink(path, buf, buf.byteLength);
+  return n < 0 ? -l.errno() : n;
 }

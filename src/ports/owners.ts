@@ -9,6 +9,7 @@
  * owners.get(8906); // [{ pid: 5904, command: "python3", fd: 3 }]
  */
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { readlinkRaw } from "../native/libc.js";
 import type { SocketProcess, SocketRow } from "./socket_row.js";
 
 export interface OwnerScanOptions {
@@ -54,6 +55,16 @@ export function scanSocketOwners(opts: OwnerScanOptions = {}): OwnerScan {
     if (opts.pids === undefined || opts.pids.has(pid)) pids.push(pid);
   }
   pids.sort((a, b) => a - b);
+  if (stop) {
+    // Listeners usually sit at low fd numbers: try fds 0–63 of every process first, by direct
+    // readlink (no directory listing), and only then list the fd tables in full.
+    const found = probeLowFds(root, pids, want!, owners);
+    missing -= found;
+    if (missing <= 0) {
+      sortOwners(owners);
+      return { owners, unreadable, stoppedEarly: true };
+    }
+  }
   for (const pid of pids) {
     const dir = `${root}/${pid}/fd`;
     let fds: string[];
@@ -92,7 +103,8 @@ export function scanSocketOwners(opts: OwnerScanOptions = {}): OwnerScan {
         owners.set(inode, list);
         missing--;
       }
-      list.push({ pid, command, fd: Number(fd) });
+      const fdn = Number(fd);
+      if (!stop || !list.some((p) => p.pid === pid && p.fd === fdn)) list.push({ pid, command, fd: fdn });
     }
     if (stop && missing <= 0) {
       sortOwners(owners);
@@ -101,6 +113,51 @@ export function scanSocketOwners(opts: OwnerScanOptions = {}): OwnerScan {
   }
   sortOwners(owners);
   return { owners, unreadable, stoppedEarly: false };
+}
+
+const LOW_FDS = 64;
+
+/** Phase one of an early-stopping scan: fds 0..LOW_FDS-1 of each pid. Returns inodes newly found. */
+function probeLowFds(
+  root: string,
+  pids: number[],
+  want: ReadonlySet<number>,
+  owners: Map<number, SocketProcess[]>,
+): number {
+  const buf = new Uint8Array(64);
+  let found = 0;
+  let left = want.size - owners.size;
+  for (const pid of pids) {
+    const base = `${root}/${pid}/fd/`;
+    let command: string | undefined;
+    for (let fd = 0; fd < LOW_FDS; fd++) {
+      let n: number;
+      try {
+        n = readlinkRaw(base + fd, buf);
+      } catch {
+        return found; // no FFI here: the full scan does the work
+      }
+      // "socket:[" is 115 111 99 107 101 116 58 91
+      if (n < 10 || buf[0] !== 115 || buf[6] !== 58 || buf[7] !== 91) {
+        if (n === -13 || n === -1 || n === -3) break; // EACCES/EPERM/ESRCH: the full scan handles it
+        continue;
+      }
+      let inode = 0;
+      for (let i = 8; i < n - 1; i++) inode = inode * 10 + (buf[i]! - 48);
+      if (!want.has(inode)) continue;
+      command ??= readComm(root, pid);
+      let list = owners.get(inode);
+      if (list === undefined) {
+        list = [];
+        owners.set(inode, list);
+        found++;
+        left--;
+      }
+      list.push({ pid, command, fd });
+    }
+    if (left <= 0) break;
+  }
+  return found;
 }
 
 function sortOwners(owners: Map<number, SocketProcess[]>): void {
