@@ -4,6 +4,7 @@ import { after, before, describe, it } from "node:test";
 import { listSocketsAsync } from "../../src/ports/list_sockets.js";
 import { scanSocketOwners } from "../../src/ports/owners.js";
 import { scanSocketOwnersParallel } from "../../src/ports/owners_parallel.js";
+import { nobodyCannotRun } from "../helpers/nobody.js";
 import { startZoo, type Zoo } from "../helpers/socket_zoo.js";
 
 describe("socket owners from /proc/PID/fd", { timeout: 20_000 }, () => {
@@ -41,8 +42,9 @@ describe("socket owners from /proc/PID/fd", { timeout: 20_000 }, () => {
   });
 
   it("reports unreadable fd tables instead of failing (scanning as user nobody)", (t) => {
-    if (process.getuid?.() !== 0) {
-      t.skip("needs root to run the scan as another user");
+    const why = nobodyCannotRun();
+    if (why !== null) {
+      t.skip(why);
       return;
     }
     // As nobody, the root-owned zoo's fd table is unreadable (EACCES): it must be listed, not fatal.

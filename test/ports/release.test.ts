@@ -6,6 +6,7 @@ import { describe, it } from "node:test";
 import { listSockets } from "../../src/ports/list_sockets.js";
 import { releasePort } from "../../src/ports/release.js";
 import { BIN, runCli } from "../helpers/cli.js";
+import { nobodyCannotRun } from "../helpers/nobody.js";
 import { type Peer, startPeer } from "../helpers/py_peer.js";
 
 const tcp = (port: number) => [{ port, transport: "tcp" as const }];
@@ -130,8 +131,9 @@ describe("port release on processes the test started", { timeout: 60_000 }, () =
   });
 
   it("as an unprivileged user: the root-owned holder is reported unknown, nothing is signalled", async (t) => {
-    if (process.getuid?.() !== 0) {
-      t.skip("needs root to run the CLI as another user");
+    const why = nobodyCannotRun();
+    if (why !== null) {
+      t.skip(why);
       return;
     }
     const l = await startPeer("listen");
