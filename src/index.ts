@@ -14,6 +14,7 @@ export {
   parsePrefix,
 } from "./ip/prefix.js";
 export { SPECIAL_RANGES, type SpecialRange, specialRangesOf } from "./ip/special_ranges.js";
+export { portInUseHint } from "./ports/in_use_hint.js";
 // ports and sockets (src/ports)
 export { type KernelPorts, type PortRange, readKernelPorts } from "./ports/kernel_ports.js";
 export {
