@@ -80,7 +80,13 @@ describe("port release on processes the test started", { timeout: 60_000 }, () =
     const client = connect(port, "127.0.0.1");
     await once(client, "close");
     await new Promise<void>((r) => server.close(() => r()));
-    const rows = listSockets({ protocols: ["tcp"], filter: { sport: port } }).rows;
+    // the server side passes FIN-WAIT-2 on its way to TIME-WAIT: give it up to 2 s
+    const deadline = Date.now() + 2000;
+    let rows = listSockets({ protocols: ["tcp"], filter: { sport: port } }).rows;
+    while (!rows.every((r) => r.state === "TIME-WAIT") && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+      rows = listSockets({ protocols: ["tcp"], filter: { sport: port } }).rows;
+    }
     assert.ok(rows.length > 0 && rows.every((r) => r.state === "TIME-WAIT" && r.inode === 0));
     const r = await releasePort(tcp(port));
     assert.equal(r.outcome, "time-wait-only");
