@@ -9,7 +9,7 @@
  * owners.get(8906); // [{ pid: 5904, command: "python3", fd: 3 }]
  */
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
-import { readlinkRaw } from "../native/libc.js";
+import { closeRaw, libcAvailable, openDirectoryRaw, readlinkAtRaw, readlinkRaw } from "../native/libc.js";
 import type { SocketProcess, SocketRow } from "./socket_row.js";
 
 export interface OwnerScanOptions {
@@ -65,6 +65,8 @@ export function scanSocketOwners(opts: OwnerScanOptions = {}): OwnerScan {
       return { owners, unreadable, stoppedEarly: true };
     }
   }
+  const ffi = libcAvailable();
+  const buf = new Uint8Array(64);
   for (const pid of pids) {
     const dir = `${root}/${pid}/fd`;
     let fds: string[];
@@ -76,35 +78,57 @@ export function scanSocketOwners(opts: OwnerScanOptions = {}): OwnerScan {
       else if (code !== "ENOENT" && code !== "ESRCH") throw e;
       continue;
     }
+    // readlinkat through the FFI: no path string per fd, no exception per closed fd
+    const dfd = ffi ? openDirectoryRaw(dir) : -1;
     let command: string | undefined;
     const step = opts.interleave?.n ?? 1;
-    for (let i = opts.interleave?.k ?? 0; i < fds.length; i += step) {
-      const fd = fds[i]!;
-      let link: string;
-      try {
-        link = readlinkSync(`${dir}/${fd}`);
-      } catch (e) {
-        const code = errCode(e);
-        if (code === "ENOENT" || code === "ESRCH") continue; // closed meanwhile
-        if (code === "EACCES" || code === "EPERM") {
-          if (!unreadable.includes(pid)) unreadable.push(pid);
-          break;
+    try {
+      for (let i = opts.interleave?.k ?? 0; i < fds.length; i += step) {
+        const fd = fds[i]!;
+        let inode: number;
+        if (dfd >= 0) {
+          const n = readlinkAtRaw(dfd, fd, buf);
+          if (n < 0) {
+            if (n === -2 || n === -3) continue; // ENOENT, ESRCH: closed meanwhile
+            if (n === -13 || n === -1) {
+              if (!unreadable.includes(pid)) unreadable.push(pid);
+              break;
+            }
+            throw new Error(`readlinkat ${dir}/${fd} failed: errno ${-n}`);
+          }
+          // "socket:[" is 115 111 99 107 101 116 58 91
+          if (n < 10 || buf[0] !== 115 || buf[6] !== 58 || buf[7] !== 91) continue;
+          inode = 0;
+          for (let j = 8; j < n - 1; j++) inode = inode * 10 + (buf[j]! - 48);
+        } else {
+          let link: string;
+          try {
+            link = readlinkSync(`${dir}/${fd}`);
+          } catch (e) {
+            const code = errCode(e);
+            if (code === "ENOENT" || code === "ESRCH") continue; // closed meanwhile
+            if (code === "EACCES" || code === "EPERM") {
+              if (!unreadable.includes(pid)) unreadable.push(pid);
+              break;
+            }
+            throw e;
+          }
+          if (link.length < 10 || link.charCodeAt(0) !== 115 || !link.startsWith("socket:[")) continue;
+          inode = Number(link.slice(8, -1));
         }
-        throw e;
+        if (want !== undefined && !want.has(inode)) continue;
+        command ??= readComm(root, pid);
+        let list = owners.get(inode);
+        if (list === undefined) {
+          list = [];
+          owners.set(inode, list);
+          missing--;
+        }
+        const fdn = Number(fd);
+        if (!stop || !list.some((p) => p.pid === pid && p.fd === fdn)) list.push({ pid, command, fd: fdn });
       }
-      // "socket:[12345]"
-      if (link.length < 10 || link.charCodeAt(0) !== 115 || !link.startsWith("socket:[")) continue;
-      const inode = Number(link.slice(8, -1));
-      if (want !== undefined && !want.has(inode)) continue;
-      command ??= readComm(root, pid);
-      let list = owners.get(inode);
-      if (list === undefined) {
-        list = [];
-        owners.set(inode, list);
-        missing--;
-      }
-      const fdn = Number(fd);
-      if (!stop || !list.some((p) => p.pid === pid && p.fd === fdn)) list.push({ pid, command, fd: fdn });
+    } finally {
+      if (dfd >= 0) closeRaw(dfd);
     }
     if (stop && missing <= 0) {
       sortOwners(owners);
