@@ -21,6 +21,8 @@ export interface OwnerScanOptions {
   pids?: ReadonlySet<number>;
   /** Default "/proc". */
   procRoot?: string;
+  /** Read links through the FFI (readlinkat) when koffi loads. Default true; false: node:fs only. */
+  ffi?: boolean;
   /** Only every n-th fd of each process, starting at k (to split one scan over n workers). */
   interleave?: { k: number; n: number };
 }
@@ -55,7 +57,7 @@ export function scanSocketOwners(opts: OwnerScanOptions = {}): OwnerScan {
     if (opts.pids === undefined || opts.pids.has(pid)) pids.push(pid);
   }
   pids.sort((a, b) => a - b);
-  if (stop) {
+  if (stop && opts.ffi !== false) {
     // Listeners usually sit at low fd numbers: try fds 0–63 of every process first, by direct
     // readlink (no directory listing), and only then list the fd tables in full.
     const found = probeLowFds(root, pids, want!, owners);
@@ -65,7 +67,7 @@ export function scanSocketOwners(opts: OwnerScanOptions = {}): OwnerScan {
       return { owners, unreadable, stoppedEarly: true };
     }
   }
-  const ffi = libcAvailable();
+  const ffi = opts.ffi !== false && libcAvailable();
   const buf = new Uint8Array(64);
   for (const pid of pids) {
     const dir = `${root}/${pid}/fd`;

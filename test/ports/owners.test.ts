@@ -34,6 +34,17 @@ describe("socket owners from /proc/PID/fd", { timeout: 20_000 }, () => {
     for (const r of t.rows) assert.ok(r.processes.some((p) => p.pid === zoo.pid));
   });
 
+  it("the FFI and node:fs link readers agree", () => {
+    const ids = new Set(zoo.sockets.map((s) => s.inode));
+    const a = scanSocketOwners({ inodes: ids });
+    const b = scanSocketOwners({ inodes: ids, ffi: false });
+    assert.equal(a.owners.size, ids.size);
+    assert.deepEqual([...a.owners].sort(), [...b.owners].sort());
+    const early = scanSocketOwners({ inodes: ids, stopWhenFound: true, ffi: false });
+    assert.equal(early.stoppedEarly, true);
+    assert.deepEqual([...early.owners].sort(), [...a.owners].sort());
+  });
+
   it("stops early once every wanted inode is found", () => {
     const want = new Set([zoo.get("tcp-listen").inode]);
     const scan = scanSocketOwners({ inodes: want, stopWhenFound: true });
