@@ -61,6 +61,8 @@ async function main(): Promise<void> {
       bench("ss -tanp", "ss", ["-tanp"]),
       bench("netstat -tanp", "netstat", ["-tanp"]),
       bench("netkit sockets -ta --json", node, [BIN, "sockets", "-ta", "--json"]),
+      bench("netkit sockets -ta --workers 2", node, [BIN, "sockets", "-ta", "--workers", "2"]),
+      bench("ss -tan (no processes)", "ss", ["-tan"]),
       bench(`netkit port who tcp:${port}`, node, [BIN, "port", "who", `tcp:${port}`]),
       bench(`ss -tlnp sport = :${port}`, "ss", ["-tlnp", "sport", "=", `:${port}`]),
       bench("node -e 0 (startup alone)", node, ["-e", "0"]),

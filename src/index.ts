@@ -46,6 +46,7 @@ export {
 } from "./ip/subnets.js";
 export { summarizeRange } from "./ip/summarize.js";
 export { type SupernetOptions, supernet } from "./ip/supernet.js";
+export { portInUseHint } from "./ports/in_use_hint.js";
 // ports and sockets (src/ports)
 export { type KernelPorts, type PortRange, readKernelPorts } from "./ports/kernel_ports.js";
 export {

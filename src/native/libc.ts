@@ -42,6 +42,9 @@ interface Libc {
   recv: Fn;
   close: Fn;
   bind: Fn;
+  readlink: Fn;
+  readlinkat: Fn;
+  open: Fn;
   errno: () => number;
   errnoNames: Record<string, number>;
 }
@@ -65,6 +68,9 @@ function load(): Libc {
     ),
     recv: lib.func("long recv(int fd, _Out_ void *buf, size_t len, int flags)"),
     close: lib.func("int close(int fd)"),
+    readlink: lib.func("long readlink(const char *path, _Out_ uint8_t *buf, size_t len)"),
+    readlinkat: lib.func("long readlinkat(int dirfd, const char *path, _Out_ uint8_t *buf, size_t len)"),
+    open: lib.func("int open(const char *path, int flags)"),
     errno: () => koffi.errno(),
     errnoNames: koffi.os.errno,
   };
@@ -105,4 +111,45 @@ export function recv(fd: number, buf: Uint8Array, flags = 0): number {
 /** close(2). @throws LibcError */
 export function close(fd: number): void {
   check("close", load().close(fd));
+}
+
+/**
+ * readlink(2) without exceptions, for hot loops: the link's length in `buf`, or -errno
+ * (e.g. -2 ENOENT for a closed fd). Text is ASCII for /proc fd links ("socket:[123]").
+ */
+export function readlinkRaw(path: string, buf: Uint8Array): number {
+  const l = load();
+  const n = l.readlink(path, buf, buf.byteLength);
+  return n < 0 ? -l.errno() : n;
+}
+
+const O_RDONLY_DIRECTORY_CLOEXEC = 0o200000 | 0o2000000;
+
+/** open(2) a directory for *at() calls: the fd, or -errno. */
+export function openDirectoryRaw(path: string): number {
+  const l = load();
+  const fd = l.open(path, O_RDONLY_DIRECTORY_CLOEXEC);
+  return fd < 0 ? -l.errno() : fd;
+}
+
+/** readlinkat(2) without exceptions: the length in `buf`, or -errno. */
+export function readlinkAtRaw(dirfd: number, name: string, buf: Uint8Array): number {
+  const l = load();
+  const n = l.readlinkat(dirfd, name, buf, buf.byteLength);
+  return n < 0 ? -l.errno() : n;
+}
+
+/** close(2) without exceptions (for fds opened by the *Raw functions). */
+export function closeRaw(fd: number): void {
+  load().close(fd);
+}
+
+/** True when the C library can be called (koffi loads). */
+export function libcAvailable(): boolean {
+  try {
+    load();
+    return true;
+  } catch {
+    return false; // no prebuilt koffi for this platform: callers use node:fs instead
+  }
 }

@@ -165,14 +165,36 @@ export function unixDiagRequest(states: number, seq = 1): Uint8Array {
   return b;
 }
 
+const v4Text = new Map<number, string>();
+let l0 = -1;
+let l1 = -1;
+let l2 = -1;
+let l3 = -1;
+let lText = "";
+
+/** Address text at `off` (network order); IPv4 texts are cached, IPv6 remembers the last one. */
 function addrAt(v: DataView, off: number, family: number): string {
-  if (family === 2) return Addr.v4(v.getUint32(off, false)).toString();
-  return Addr.v6(
-    v.getUint32(off, false),
-    v.getUint32(off + 4, false),
-    v.getUint32(off + 8, false),
-    v.getUint32(off + 12, false),
-  ).toString();
+  if (family === 2) {
+    const n = v.getUint32(off, false);
+    let t = v4Text.get(n);
+    if (t === undefined) {
+      t = Addr.v4(n).toString();
+      if (v4Text.size < 65536) v4Text.set(n, t);
+    }
+    return t;
+  }
+  const w0 = v.getUint32(off, false);
+  const w1 = v.getUint32(off + 4, false);
+  const w2 = v.getUint32(off + 8, false);
+  const w3 = v.getUint32(off + 12, false);
+  if (w0 !== l0 || w1 !== l1 || w2 !== l2 || w3 !== l3) {
+    lText = Addr.v6(w0, w1, w2, w3).toString();
+    l0 = w0;
+    l1 = w1;
+    l2 = w2;
+    l3 = w3;
+  }
+  return lText;
 }
 
 /**
@@ -228,6 +250,31 @@ export function parseInetDiag(
   off: number,
   end: number,
 ): InetDiagRecord & { protocol: number | null } {
+  const r = { ...EMPTY_INET, protocol: null as number | null };
+  parseInetDiagInto(v, off, end, r);
+  return r;
+}
+
+const EMPTY_INET: InetDiagRecord = {
+  family: 0,
+  state: 0,
+  localPort: 0,
+  peerPort: 0,
+  localAddress: "",
+  peerAddress: "",
+  recvQ: 0,
+  sendQ: 0,
+  uid: 0,
+  inode: 0,
+};
+
+/** Parse one inet_diag_msg payload into `r` (no allocation but the address texts). */
+function parseInetDiagInto(
+  v: DataView,
+  off: number,
+  end: number,
+  r: InetDiagRecord & { protocol: number | null },
+): void {
   const family = v.getUint8(off);
   let protocol: number | null = null;
   // attributes after the 72-byte message
@@ -239,19 +286,17 @@ export function parseInetDiag(
     if (atype === INET_DIAG_PROTOCOL) protocol = v.getUint8(a + 4);
     a += (alen + 3) & ~3;
   }
-  return {
-    family,
-    state: v.getUint8(off + 1),
-    localPort: v.getUint16(off + 4, false),
-    peerPort: v.getUint16(off + 6, false),
-    localAddress: addrAt(v, off + 8, family),
-    peerAddress: addrAt(v, off + 24, family),
-    recvQ: v.getUint32(off + 56, true),
-    sendQ: v.getUint32(off + 60, true),
-    uid: v.getUint32(off + 64, true),
-    inode: v.getUint32(off + 68, true),
-    protocol,
-  };
+  r.family = family;
+  r.state = v.getUint8(off + 1);
+  r.localPort = v.getUint16(off + 4, false);
+  r.peerPort = v.getUint16(off + 6, false);
+  r.localAddress = addrAt(v, off + 8, family);
+  r.peerAddress = addrAt(v, off + 24, family);
+  r.recvQ = v.getUint32(off + 56, true);
+  r.sendQ = v.getUint32(off + 60, true);
+  r.uid = v.getUint32(off + 64, true);
+  r.inode = v.getUint32(off + 68, true);
+  r.protocol = protocol;
 }
 
 const decoder = new TextDecoder();
@@ -343,13 +388,25 @@ export function dumpInet(req: {
   ports?: PortCondition;
 }): InetDiagRecord[] {
   const out: InetDiagRecord[] = [];
-  const bc = req.ports !== undefined ? portBytecode(req.ports) : undefined;
-  dump(inetDiagRequest(req.family, req.protocol, req.states, 1, bc), (v, off, end) => {
-    const r = parseInetDiag(v, off, end);
-    if (req.protocol === IPPROTO_RAW && r.protocol !== null) r.localPort = r.protocol;
-    out.push(r);
-  });
+  dumpInetEach(req, (r) => out.push({ ...r }));
   return out;
+}
+
+/**
+ * Like {@link dumpInet}, calling `each` with one record object that is reused for every
+ * socket (copy what you keep): no per-socket allocation besides the caller's own.
+ */
+export function dumpInetEach(
+  req: { family: number; protocol: number; states: number; ports?: PortCondition },
+  each: (r: Readonly<InetDiagRecord>) => void,
+): void {
+  const bc = req.ports !== undefined ? portBytecode(req.ports) : undefined;
+  const r = { ...EMPTY_INET, protocol: null as number | null };
+  dump(inetDiagRequest(req.family, req.protocol, req.states, 1, bc), (v, off, end) => {
+    parseInetDiagInto(v, off, end, r);
+    if (req.protocol === IPPROTO_RAW && r.protocol !== null) r.localPort = r.protocol;
+    each(r);
+  });
 }
 
 /** Dump the Unix sockets whose state bit is set in `states`. @throws NetlinkError */

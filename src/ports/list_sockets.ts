@@ -13,7 +13,7 @@ import { NetkitError } from "../errors.js";
 import {
   AF_INET,
   AF_INET6,
-  dumpInet,
+  dumpInetEach,
   dumpUnix,
   IPPROTO_RAW,
   IPPROTO_TCP,
@@ -96,11 +96,13 @@ function fromNetlink(
   }
   for (const fam of families) {
     const req = { family: fam === 4 ? AF_INET : AF_INET6, protocol: PROTO_NUM[protocol], states: mask };
-    for (const r of dumpInet(ports !== undefined ? { ...req, ports } : req)) {
+    const family = fam === 4 ? "inet" : "inet6";
+    const type = INET_TYPE[protocol]!;
+    dumpInetEach(ports !== undefined ? { ...req, ports } : req, (r) => {
       rows.push({
         protocol,
-        family: fam === 4 ? "inet" : "inet6",
-        type: INET_TYPE[protocol]!,
+        family,
+        type,
         state: stateName(r.state),
         localAddress: r.localAddress,
         localPort: r.localPort,
@@ -113,7 +115,7 @@ function fromNetlink(
         processes: [],
         ownerUnknown: false,
       });
-    }
+    });
   }
   return rows;
 }

@@ -1,23 +1,17 @@
 /**
- * Worker thread body for {@link scanSocketOwnersParallel}: scans its share of every process's
- * fds and posts back flat triples (inode, pid, fd), the command names and the unreadable pids.
+ * Worker thread body for {@link scanSocketOwnersParallel}: scans the fds of its share of the
+ * processes and posts back flat triples (inode, pid, fd), the command names and the unreadable pids.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { scanSocketOwners } from "./owners.js";
 
 interface Job {
   procRoot: string;
-  k: number;
-  n: number;
-  pids: number[] | null;
+  pids: number[];
 }
 
 const job = workerData as Job;
-const scan = scanSocketOwners({
-  procRoot: job.procRoot,
-  interleave: { k: job.k, n: job.n },
-  ...(job.pids !== null ? { pids: new Set(job.pids) } : {}),
-});
+const scan = scanSocketOwners({ procRoot: job.procRoot, pids: new Set(job.pids) });
 let count = 0;
 for (const list of scan.owners.values()) count += list.length;
 const triples = new Float64Array(count * 3);

@@ -9,6 +9,7 @@
  * owners.get(8906); // [{ pid: 5904, command: "python3", fd: 3 }]
  */
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { closeRaw, libcAvailable, openDirectoryRaw, readlinkAtRaw, readlinkRaw } from "../native/libc.js";
 import type { SocketProcess, SocketRow } from "./socket_row.js";
 
 export interface OwnerScanOptions {
@@ -20,6 +21,8 @@ export interface OwnerScanOptions {
   pids?: ReadonlySet<number>;
   /** Default "/proc". */
   procRoot?: string;
+  /** Read links through the FFI (readlinkat) when koffi loads. Default true; false: node:fs only. */
+  ffi?: boolean;
   /** Only every n-th fd of each process, starting at k (to split one scan over n workers). */
   interleave?: { k: number; n: number };
 }
@@ -54,6 +57,18 @@ export function scanSocketOwners(opts: OwnerScanOptions = {}): OwnerScan {
     if (opts.pids === undefined || opts.pids.has(pid)) pids.push(pid);
   }
   pids.sort((a, b) => a - b);
+  if (stop && opts.ffi !== false) {
+    // Listeners usually sit at low fd numbers: try fds 0–63 of every process first, by direct
+    // readlink (no directory listing), and only then list the fd tables in full.
+    const found = probeLowFds(root, pids, want!, owners);
+    missing -= found;
+    if (missing <= 0) {
+      sortOwners(owners);
+      return { owners, unreadable, stoppedEarly: true };
+    }
+  }
+  const ffi = opts.ffi !== false && libcAvailable();
+  const buf = new Uint8Array(64);
   for (const pid of pids) {
     const dir = `${root}/${pid}/fd`;
     let fds: string[];
@@ -65,34 +80,57 @@ export function scanSocketOwners(opts: OwnerScanOptions = {}): OwnerScan {
       else if (code !== "ENOENT" && code !== "ESRCH") throw e;
       continue;
     }
+    // readlinkat through the FFI: no path string per fd, no exception per closed fd
+    const dfd = ffi ? openDirectoryRaw(dir) : -1;
     let command: string | undefined;
     const step = opts.interleave?.n ?? 1;
-    for (let i = opts.interleave?.k ?? 0; i < fds.length; i += step) {
-      const fd = fds[i]!;
-      let link: string;
-      try {
-        link = readlinkSync(`${dir}/${fd}`);
-      } catch (e) {
-        const code = errCode(e);
-        if (code === "ENOENT" || code === "ESRCH") continue; // closed meanwhile
-        if (code === "EACCES" || code === "EPERM") {
-          if (!unreadable.includes(pid)) unreadable.push(pid);
-          break;
+    try {
+      for (let i = opts.interleave?.k ?? 0; i < fds.length; i += step) {
+        const fd = fds[i]!;
+        let inode: number;
+        if (dfd >= 0) {
+          const n = readlinkAtRaw(dfd, fd, buf);
+          if (n < 0) {
+            if (n === -2 || n === -3) continue; // ENOENT, ESRCH: closed meanwhile
+            if (n === -13 || n === -1) {
+              if (!unreadable.includes(pid)) unreadable.push(pid);
+              break;
+            }
+            throw new Error(`readlinkat ${dir}/${fd} failed: errno ${-n}`);
+          }
+          // "socket:[" is 115 111 99 107 101 116 58 91
+          if (n < 10 || buf[0] !== 115 || buf[6] !== 58 || buf[7] !== 91) continue;
+          inode = 0;
+          for (let j = 8; j < n - 1; j++) inode = inode * 10 + (buf[j]! - 48);
+        } else {
+          let link: string;
+          try {
+            link = readlinkSync(`${dir}/${fd}`);
+          } catch (e) {
+            const code = errCode(e);
+            if (code === "ENOENT" || code === "ESRCH") continue; // closed meanwhile
+            if (code === "EACCES" || code === "EPERM") {
+              if (!unreadable.includes(pid)) unreadable.push(pid);
+              break;
+            }
+            throw e;
+          }
+          if (link.length < 10 || link.charCodeAt(0) !== 115 || !link.startsWith("socket:[")) continue;
+          inode = Number(link.slice(8, -1));
         }
-        throw e;
+        if (want !== undefined && !want.has(inode)) continue;
+        command ??= readComm(root, pid);
+        let list = owners.get(inode);
+        if (list === undefined) {
+          list = [];
+          owners.set(inode, list);
+          missing--;
+        }
+        const fdn = Number(fd);
+        if (!stop || !list.some((p) => p.pid === pid && p.fd === fdn)) list.push({ pid, command, fd: fdn });
       }
-      // "socket:[12345]"
-      if (link.length < 10 || link.charCodeAt(0) !== 115 || !link.startsWith("socket:[")) continue;
-      const inode = Number(link.slice(8, -1));
-      if (want !== undefined && !want.has(inode)) continue;
-      command ??= readComm(root, pid);
-      let list = owners.get(inode);
-      if (list === undefined) {
-        list = [];
-        owners.set(inode, list);
-        missing--;
-      }
-      list.push({ pid, command, fd: Number(fd) });
+    } finally {
+      if (dfd >= 0) closeRaw(dfd);
     }
     if (stop && missing <= 0) {
       sortOwners(owners);
@@ -101,6 +139,51 @@ export function scanSocketOwners(opts: OwnerScanOptions = {}): OwnerScan {
   }
   sortOwners(owners);
   return { owners, unreadable, stoppedEarly: false };
+}
+
+const LOW_FDS = 64;
+
+/** Phase one of an early-stopping scan: fds 0..LOW_FDS-1 of each pid. Returns inodes newly found. */
+function probeLowFds(
+  root: string,
+  pids: number[],
+  want: ReadonlySet<number>,
+  owners: Map<number, SocketProcess[]>,
+): number {
+  const buf = new Uint8Array(64);
+  let found = 0;
+  let left = want.size - owners.size;
+  for (const pid of pids) {
+    const base = `${root}/${pid}/fd/`;
+    let command: string | undefined;
+    for (let fd = 0; fd < LOW_FDS; fd++) {
+      let n: number;
+      try {
+        n = readlinkRaw(base + fd, buf);
+      } catch {
+        return found; // no FFI here: the full scan does the work
+      }
+      // "socket:[" is 115 111 99 107 101 116 58 91
+      if (n < 10 || buf[0] !== 115 || buf[6] !== 58 || buf[7] !== 91) {
+        if (n === -13 || n === -1 || n === -3) break; // EACCES/EPERM/ESRCH: the full scan handles it
+        continue;
+      }
+      let inode = 0;
+      for (let i = 8; i < n - 1; i++) inode = inode * 10 + (buf[i]! - 48);
+      if (!want.has(inode)) continue;
+      command ??= readComm(root, pid);
+      let list = owners.get(inode);
+      if (list === undefined) {
+        list = [];
+        owners.set(inode, list);
+        found++;
+        left--;
+      }
+      list.push({ pid, command, fd });
+    }
+    if (left <= 0) break;
+  }
+  return found;
 }
 
 function sortOwners(owners: Map<number, SocketProcess[]>): void {

@@ -1,12 +1,15 @@
 /**
- * The owner scan split over worker threads: each worker reads every n-th fd of every process.
- * The kernel's readlink on /proc/PID/fd is the slow part of `ss -p`; on several cores the
- * workers run it side by side while the caller does other work (the netlink dump).
+ * The owner scan split over worker threads: the processes are shared out by the size of their
+ * fd tables (`FDSize` in /proc/PID/status, largest first, to the least loaded worker), and each
+ * worker reads its processes' fds. The kernel's readlink on /proc/PID/fd is the slow part of
+ * `ss -p`; two workers on two processes do not contend (splitting one process's fds between
+ * workers does: they share its lock), and the caller dumps the tables meanwhile.
  *
  * @example
  * const scan = await scanSocketOwnersParallel({ workers: 2 });
  * scan.owners.get(8906); // [{ pid, command, fd }]
  */
+import { readdirSync, readFileSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import type { OwnerScan } from "./owners.js";
 import type { SocketProcess } from "./socket_row.js";
@@ -17,6 +20,34 @@ interface WorkerResult {
   unreadable: number[];
 }
 
+/** Share the pids out to `n` bins of about equal fd-table size (greedy, largest first). */
+export function partitionPids(root: string, n: number, only?: ReadonlySet<number>): number[][] {
+  const sized: [number, number][] = [];
+  for (const name of readdirSync(root)) {
+    const c = name.charCodeAt(0);
+    if (c < 48 || c > 57) continue;
+    const pid = Number(name);
+    if (only !== undefined && !only.has(pid)) continue;
+    let size = 0;
+    try {
+      const m = /FDSize:\s+(\d+)/.exec(readFileSync(`${root}/${pid}/status`, "utf8"));
+      size = m ? Number(m[1]) : 0;
+    } catch {
+      size = 0; // exited meanwhile: the worker will skip it
+    }
+    sized.push([pid, size]);
+  }
+  sized.sort((a, b) => b[1] - a[1]);
+  const bins = Array.from({ length: n }, () => ({ load: 0, pids: [] as number[] }));
+  for (const [pid, size] of sized) {
+    let best = bins[0]!;
+    for (const b of bins) if (b.load < best.load) best = b;
+    best.pids.push(pid);
+    best.load += size + 16; // +16: every process costs a directory listing
+  }
+  return bins.map((b) => b.pids);
+}
+
 /** Scan every socket's owners with `workers` threads. Rejects if a worker fails. */
 export async function scanSocketOwnersParallel(opts: {
   workers: number;
@@ -24,15 +55,14 @@ export async function scanSocketOwnersParallel(opts: {
   pids?: ReadonlySet<number>;
 }): Promise<OwnerScan> {
   const n = Math.max(1, opts.workers);
+  const root = opts.procRoot ?? "/proc";
+  const bins = partitionPids(root, n, opts.pids);
   const url = new URL("./owner_scan_worker.js", import.meta.url);
   const results = await Promise.all(
-    Array.from(
-      { length: n },
-      (_, k) =>
+    bins.map(
+      (pids) =>
         new Promise<WorkerResult>((resolve, reject) => {
-          const w = new Worker(url, {
-            workerData: { procRoot: opts.procRoot ?? "/proc", k, n, pids: opts.pids ? [...opts.pids] : null },
-          });
+          const w = new Worker(url, { workerData: { procRoot: root, pids } });
           w.once("message", (m: WorkerResult) => {
             resolve(m);
             void w.terminate();

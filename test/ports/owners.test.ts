@@ -4,6 +4,7 @@ import { after, before, describe, it } from "node:test";
 import { listSocketsAsync } from "../../src/ports/list_sockets.js";
 import { scanSocketOwners } from "../../src/ports/owners.js";
 import { scanSocketOwnersParallel } from "../../src/ports/owners_parallel.js";
+import { nobodyCannotRun } from "../helpers/nobody.js";
 import { startZoo, type Zoo } from "../helpers/socket_zoo.js";
 
 describe("socket owners from /proc/PID/fd", { timeout: 20_000 }, () => {
@@ -33,6 +34,17 @@ describe("socket owners from /proc/PID/fd", { timeout: 20_000 }, () => {
     for (const r of t.rows) assert.ok(r.processes.some((p) => p.pid === zoo.pid));
   });
 
+  it("the FFI and node:fs link readers agree", () => {
+    const ids = new Set(zoo.sockets.map((s) => s.inode));
+    const a = scanSocketOwners({ inodes: ids });
+    const b = scanSocketOwners({ inodes: ids, ffi: false });
+    assert.equal(a.owners.size, ids.size);
+    assert.deepEqual([...a.owners].sort(), [...b.owners].sort());
+    const early = scanSocketOwners({ inodes: ids, stopWhenFound: true, ffi: false });
+    assert.equal(early.stoppedEarly, true);
+    assert.deepEqual([...early.owners].sort(), [...a.owners].sort());
+  });
+
   it("stops early once every wanted inode is found", () => {
     const want = new Set([zoo.get("tcp-listen").inode]);
     const scan = scanSocketOwners({ inodes: want, stopWhenFound: true });
@@ -41,8 +53,9 @@ describe("socket owners from /proc/PID/fd", { timeout: 20_000 }, () => {
   });
 
   it("reports unreadable fd tables instead of failing (scanning as user nobody)", (t) => {
-    if (process.getuid?.() !== 0) {
-      t.skip("needs root to run the scan as another user");
+    const why = nobodyCannotRun();
+    if (why !== null) {
+      t.skip(why);
       return;
     }
     // As nobody, the root-owned zoo's fd table is unreadable (EACCES): it must be listed, not fatal.

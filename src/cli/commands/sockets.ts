@@ -2,10 +2,9 @@
  * `netkit sockets` (alias `netkit ss`): the socket table like `ss -tuanp`.
  */
 
-import { availableParallelism } from "node:os";
 import { UsageError } from "../../errors.js";
 import { parseNetwork } from "../../ip/prefix.js";
-import { listSocketsAsync, socketsInUse } from "../../ports/list_sockets.js";
+import { listSocketsAsync } from "../../ports/list_sockets.js";
 import { ALL_STATES, LISTENING_STATES, parseStates, type RowFilter } from "../../ports/socket_filter.js";
 import type { SocketProtocol, SocketState } from "../../ports/socket_row.js";
 import { intFlag, parseFlags } from "../args.js";
@@ -33,6 +32,7 @@ Options:
   --pid PID         sockets held by PID        --process NAME          held by a command (/proc/PID/comm)
   --dst PREFIX      peer address inside PREFIX (10.0.0.0/8, ::1/128)
   --source S        auto (netlink, /proc/net where refused), netlink or proc
+  --workers N       scan owners on N threads while the tables are dumped (default 0)
   -n, -p            accepted for ss compatibility (always numeric, always with processes)
   --json            one JSON array of rows; with --stream one row per line (NDJSON)
   -h, --help        this help
@@ -81,6 +81,7 @@ const OPTIONS = {
   process: { type: "string" },
   dst: { type: "string" },
   source: { type: "string" },
+  workers: { type: "string" },
   json: { type: "boolean" },
   stream: { type: "boolean" },
 } as const;
@@ -120,10 +121,11 @@ export const socketsCommand: Command = {
     if (pid !== undefined) filter.pid = pid;
     if (typeof v.process === "string") filter.process = v.process;
     if (typeof v.dst === "string") filter.dst = parseNetwork(v.dst);
-    // thousands of sockets: scan the owners on worker threads while the tables are dumped
-    const many = socketsInUse() >= 5000 && availableParallelism() > 1;
+    // Worker threads did not pay off measurably on this 2-core machine under load (see
+    // docs/benchmarks.md), so they are opt-in.
+    const workers = intFlag("workers", v.workers, 0, 16) ?? 0;
     const table = await listSocketsAsync({
-      workers: many ? 2 : 0,
+      workers,
       protocols,
       families: v.ipv4 ? [4] : v.ipv6 ? [6] : [4, 6],
       states,
