@@ -15,6 +15,14 @@ export {
   routeGet,
 } from "./diag/routes.js";
 export { type TcpPingOptions, type TcpPingResult, tcpPing } from "./diag/tcp_ping.js";
+export {
+  type TraceEvent,
+  type TraceMethod,
+  type TraceOptions,
+  type TraceResult,
+  trace,
+} from "./diag/trace.js";
+export { type Hop, icmpErrorMeaning, type ProbeResult, TraceProbes } from "./diag/trace_probes.js";
 export * from "./errors.js";
 export { Addr, type IPVersion, parseAddr } from "./ip/addr.js";
 export { type AddressInfo, analyze, analyzePrefix } from "./ip/analyze.js";

@@ -29,6 +29,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   route: async () => (await import("./commands/route.js")).routeCommand,
   gateway: async () => (await import("./commands/route.js")).gatewayCommand,
   ping: async () => (await import("./commands/ping.js")).pingCommand,
+  trace: async () => (await import("./commands/trace.js")).traceCommand,
+  traceroute: async () => (await import("./commands/trace.js")).traceCommand,
 };
 
 const USAGE = `netkit — network programming toolkit
@@ -48,6 +50,7 @@ Commands:
   route    routing tables; route get DEST asks the kernel which route a packet takes
   gateway  the default gateway(s)
   ping     ICMP echo (iputils-compatible) or TCP connect-time ping
+  trace    the path to a host, hop by hop (alias: traceroute)
 
 Options:
   -h, --help      help for netkit or a command (netkit ip --help)

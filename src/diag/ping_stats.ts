@@ -1,6 +1,7 @@
 /**
  * Ping statistics as iputils computes them (pure): round-trip times in whole microseconds,
- * min/avg/max and mdev (the population standard deviation, over replies and duplicates), loss as a
+ * min/avg/max and mdev (the population standard deviation, over replies and duplicates, in
+ * iputils' integer arithmetic, so the same digits come out), loss as a
  * percentage of transmitted probes, and the "pipe" (most probes in flight when one was answered).
  *
  * @example
@@ -32,6 +33,21 @@ export interface PingSummary {
   pipe: number;
 }
 
+/**
+ * iputils' llsqrt(): Newton's method on integers, returning the iterate that stopped decreasing —
+ * ⌊√a⌋, except ⌈√a⌉ when a + 1 is a perfect square (llsqrt(8) = 3). 0 for a ≤ 0.
+ */
+function llsqrt(a: bigint): bigint {
+  if (a <= 0n) return 0n;
+  let prev = a + 1n;
+  let x = a;
+  while (x < prev) {
+    prev = x;
+    x = (x + a / x) / 2n;
+  }
+  return x;
+}
+
 /** Accumulates a run; `summary()` may be called at any time. */
 export class PingStats {
   private transmitted = 0;
@@ -42,7 +58,8 @@ export class PingStats {
   private tmin = Number.POSITIVE_INFINITY;
   private tmax = 0;
   private tsum = 0;
-  private tsum2 = 0;
+  /** Sum of squares as a BigInt: 100 probes of 10 s RTT already pass 2^53 µs². */
+  private tsum2 = 0n;
   private timed = 0;
   private pipe = 1;
 
@@ -61,7 +78,7 @@ export class PingStats {
     const t = Math.max(0, Math.floor(rttUs));
     this.timed++;
     this.tsum += t;
-    this.tsum2 += t * t;
+    this.tsum2 += BigInt(t) * BigInt(t);
     if (t < this.tmin) this.tmin = t;
     if (t > this.tmax) this.tmax = t;
   }
@@ -77,9 +94,10 @@ export class PingStats {
     this.ack(seq);
   }
 
+  /** iputils' acknowledge(): sequence numbers are 16-bit, so the distance is taken modulo 2^16. */
   private ack(seq: number): void {
-    const outstanding = this.transmitted - seq + 1;
-    if (outstanding > this.pipe) this.pipe = outstanding;
+    const diff = (this.transmitted - seq) & 0xffff;
+    if (diff <= 0x7fff && diff + 1 > this.pipe) this.pipe = diff + 1;
   }
 
   /** The largest RTT seen, in microseconds (0 before any reply). */
@@ -98,9 +116,15 @@ export class PingStats {
   summary(): PingSummary {
     let rtt: RttStats | null = null;
     if (this.timed > 0) {
-      const avg = Math.floor(this.tsum / this.timed);
-      const avg2 = Math.floor(this.tsum2 / this.timed);
-      const mdev = Math.floor(Math.sqrt(Math.max(0, avg2 - avg * avg)));
+      // iputils' integer arithmetic, in its order (ping_common.c): for small sums
+      // (tsum2 − tsum²/n) / n, else tsum2/n − avg², each division truncating; mdev = ⌊√var⌋.
+      const n = BigInt(this.timed);
+      const tsum = BigInt(this.tsum);
+      const avgBig = tsum / n;
+      const tmvar =
+        this.tsum < 0x7fffffff ? (this.tsum2 - (tsum * tsum) / n) / n : this.tsum2 / n - avgBig * avgBig;
+      const avg = Number(avgBig);
+      const mdev = Number(llsqrt(tmvar));
       rtt = { min: this.tmin / 1000, avg: avg / 1000, max: this.tmax / 1000, mdev: mdev / 1000 };
     }
     return {

@@ -156,7 +156,9 @@ export async function createTestNet(): Promise<TestNet> {
     }
     const ip = (n: string, ...args: string[]) => must(["ip", "-n", n, ...args]);
     // Segment 1: a bridge in r with a and c attached.
-    await ip(ns.r, "link", "add", "br0", "type", "bridge");
+    // No multicast snooping: the bridge floods multicast (IPv6 neighbour discovery included) at once
+    // instead of waiting for the hosts' delayed MLD/IGMP reports.
+    await ip(ns.r, "link", "add", "br0", "type", "bridge", "mcast_snooping", "0");
     for (const h of ["a", "c"] as const) {
       await must([
         "ip",

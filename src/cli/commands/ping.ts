@@ -59,9 +59,9 @@ export function formatReplyTime(ms: number): string {
   return (us / 1000).toFixed(3);
 }
 
-/** %g with 6 significant digits, as iputils prints the loss percentage. */
+/** %g with 6 significant digits of a C float, as iputils prints the loss percentage. */
 function g(n: number): string {
-  return String(Number(n.toPrecision(6)));
+  return String(Number(Math.fround(n).toPrecision(6)));
 }
 
 /** The statistics block iputils prints at the end. */
