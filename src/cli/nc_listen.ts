@@ -10,6 +10,7 @@ import net from "node:net";
 import { AccessList } from "../sockets/access_list.js";
 import { resolveHost } from "../sockets/resolve_host.js";
 import { hostPort, socketError } from "../sockets/socket_error.js";
+import { explainAddrInUse } from "./addr_in_use.js";
 import { CrlfConverter, HexDumper } from "./hexdump.js";
 import type { CliIo } from "./io.js";
 import type { NcConfig } from "./nc_flags.js";
@@ -69,10 +70,15 @@ async function ncStreamListen(cfg: NcConfig, io: CliIo): Promise<number> {
   } else {
     const { address } = await resolveHost(cfg.host ?? "0.0.0.0", cfg.family, cfg.numeric);
     where = hostPort(address, cfg.port!);
-    await listen(
-      server,
-      { host: address, port: cfg.port!, ipv6Only: cfg.family === 6 && address === "::" },
-      where,
+    await explainAddrInUse(
+      () =>
+        listen(
+          server,
+          { host: address, port: cfg.port!, ipv6Only: cfg.family === 6 && address === "::" },
+          where,
+        ),
+      cfg.port,
+      "tcp",
     );
   }
   const a = server.address();
@@ -227,10 +233,18 @@ async function ncUdpListen(cfg: NcConfig, io: CliIo): Promise<number> {
   const acl = AccessList.from({ allow: cfg.allow, deny: cfg.deny });
   const { address, family } = await resolveHost(cfg.host ?? "0.0.0.0", cfg.family, cfg.numeric);
   const socket = dgram.createSocket(family === 6 ? "udp6" : "udp4");
-  await new Promise<void>((resolve, reject) => {
-    socket.once("error", (e) => reject(socketError(e, "bind", hostPort(address, cfg.port!))));
-    socket.bind(cfg.port!, address, () => resolve());
-  });
+  await explainAddrInUse(
+    () =>
+      new Promise<void>((resolve, reject) => {
+        socket.once("error", (e) => {
+          socket.close();
+          reject(socketError(e, "bind", hostPort(address, cfg.port!)));
+        });
+        socket.bind(cfg.port!, address, () => resolve());
+      }),
+    cfg.port,
+    "udp",
+  );
   socket.on("error", (e) => say(io, cfg, `nc: ${e.message}`));
   const a = socket.address();
   say(io, cfg, `Bound on ${a.address} ${a.port}`);
