@@ -78,7 +78,10 @@ describe("EADDRINUSE names who holds the port", () => {
       describeHolders([row("LISTEN", [10, 11]), row("ESTAB", [10])], false, 9, "tcp"),
       "held by pid 10 (cmd10), pid 11 (cmd11); free it with: netkit port release 9/tcp",
     );
-    assert.match(describeHolders([row("TIME-WAIT", [], 0)], false, 9, "tcp"), /held only by TIME-WAIT entries/);
+    assert.match(
+      describeHolders([row("TIME-WAIT", [], 0)], false, 9, "tcp"),
+      /held only by TIME-WAIT entries/,
+    );
     assert.match(
       describeHolders([row("LISTEN", [])], true, 9, "tcp"),
       /cannot be read; see: netkit port who 9\/tcp/,
