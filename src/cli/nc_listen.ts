@@ -87,7 +87,7 @@ async function ncStreamListen(cfg: NcConfig, io: CliIo): Promise<number> {
     cfg,
     typeof a === "string" || a === null ? `Listening on ${a}` : `Listening on ${a.address} ${a.port}`,
   );
-  const hex = cfg.hex ? new HexDumper((t) => io.stderr.write(t)) : undefined;
+  const hex = cfg.hexSink ? new HexDumper(cfg.hexSink) : undefined;
   const permitted = (s: net.Socket, active: number) => {
     if (!cfg.unix && !acl.permits(s.remoteAddress)) {
       say(io, cfg, `Connection from ${s.remoteAddress} ${s.remotePort} denied`);
@@ -124,6 +124,7 @@ async function ncStreamListen(cfg: NcConfig, io: CliIo): Promise<number> {
       sendOnly: cfg.sendOnly,
       recvOnly: cfg.recvOnly,
       noShutdown: cfg.noShutdown,
+      shutdownAtOnce: cfg.shutdownOnEof && cfg.recvOnly,
       crlf: cfg.crlf,
       hex,
       quitAfterEof: cfg.quitAfterEofMs,
@@ -135,6 +136,7 @@ async function ncStreamListen(cfg: NcConfig, io: CliIo): Promise<number> {
 
   // -k: many connections at once.
   const conns = new Map<net.Socket, number>();
+  let stdinDone = false;
   let nextUser = 1;
   const { signal, release } = stopSignal();
   /** Write to every connection but `from`; resolves when all of them can take more (backpressure). */
@@ -167,6 +169,8 @@ async function ncStreamListen(cfg: NcConfig, io: CliIo): Promise<number> {
     if (!permitted(s, conns.size)) return;
     const user = nextUser++;
     conns.set(s, user);
+    // stdin already ended (or is never read, with -N): this connection gets our FIN at once
+    if ((stdinDone && !cfg.noShutdown) || (cfg.recvOnly && cfg.shutdownOnEof)) s.end();
     if (cfg.chat) void relay(s, Buffer.from(`<announce> user${user} has connected\n`));
     let partial = "";
     s.on("data", (d: Buffer) => {
@@ -205,6 +209,7 @@ async function ncStreamListen(cfg: NcConfig, io: CliIo): Promise<number> {
         hex?.sent(data);
         await relay(undefined, data);
       }
+      stdinDone = true;
       if (!cfg.noShutdown) for (const s of conns.keys()) s.end();
     })().catch(() => undefined);
   }
@@ -248,7 +253,7 @@ async function ncUdpListen(cfg: NcConfig, io: CliIo): Promise<number> {
   socket.on("error", (e) => say(io, cfg, `nc: ${e.message}`));
   const a = socket.address();
   say(io, cfg, `Bound on ${a.address} ${a.port}`);
-  const hex = cfg.hex ? new HexDumper((t) => io.stderr.write(t)) : undefined;
+  const hex = cfg.hexSink ? new HexDumper(cfg.hexSink) : undefined;
   const crlf = cfg.crlf ? new CrlfConverter() : undefined;
   const { signal, release } = stopSignal();
   const stop = new AbortController();
