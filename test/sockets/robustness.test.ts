@@ -11,7 +11,7 @@ import { readFileSync } from "node:fs";
 import net from "node:net";
 import { describe, it } from "node:test";
 import { tcpRequest, udpRequest } from "../../src/index.js";
-import { drainOrTimeout, listeningPort, startNetkit, waitFor } from "../helpers/peers.js";
+import { drainOrTimeout, startNetkit, waitFor } from "../helpers/peers.js";
 
 const MiB = 1024 * 1024;
 const rss = (pid: number) =>
