@@ -34,6 +34,8 @@ export interface ServeSpec {
   broadcast?: boolean | undefined;
   multicastGroup?: string | undefined;
   multicastInterface?: string | undefined;
+  /** UDP: TTL of the server's replies (and of its multicast sends). */
+  ttl?: number | undefined;
   json: boolean;
   verbose: boolean;
   /** Unix datagram socket (SOCK_DGRAM) instead of a stream. */
@@ -127,8 +129,9 @@ export async function runServe(spec: ServeSpec, io: CliIo): Promise<number> {
             peerIdleTimeout: spec.idleTimeout,
             ipv6Only: spec.ipv6Only,
             broadcast: spec.broadcast,
+            ttl: spec.ttl,
             multicast: spec.multicastGroup
-              ? { group: spec.multicastGroup, interface: spec.multicastInterface }
+              ? { group: spec.multicastGroup, interface: spec.multicastInterface, ttl: spec.ttl }
               : undefined,
           }),
         spec.port ?? 2000,
@@ -140,9 +143,14 @@ export async function runServe(spec: ServeSpec, io: CliIo): Promise<number> {
         port: a.port,
         handler: handler.name,
         buffer: spec.buffer ?? 65535,
+        ...(spec.broadcast ? { broadcast: true } : {}),
+        ...(spec.ttl !== undefined ? { ttl: spec.ttl } : {}),
+        ...(spec.multicastGroup
+          ? { multicast: { group: spec.multicastGroup, interface: spec.multicastInterface ?? null } }
+          : {}),
       });
       say(
-        `listening on ${fmt(a.address, a.port)} (udp, handler ${handler.name}); Ctrl-C stops and prints statistics`,
+        `listening on ${fmt(a.address, a.port)} (udp, handler ${handler.name}${spec.multicastGroup ? `, joined ${spec.multicastGroup}${spec.multicastInterface ? ` on ${spec.multicastInterface}` : ""}` : ""}); Ctrl-C stops and prints statistics`,
         true,
       );
       server.on("datagram", (e: DatagramEvent) => {
