@@ -10,6 +10,7 @@ import net from "node:net";
 import { AccessList } from "../sockets/access_list.js";
 import { resolveHost } from "../sockets/resolve_host.js";
 import { hostPort, socketError } from "../sockets/socket_error.js";
+import { explainAddrInUse } from "./addr_in_use.js";
 import { CrlfConverter, HexDumper } from "./hexdump.js";
 import type { CliIo } from "./io.js";
 import type { NcConfig } from "./nc_flags.js";
@@ -69,10 +70,15 @@ async function ncStreamListen(cfg: NcConfig, io: CliIo): Promise<number> {
   } else {
     const { address } = await resolveHost(cfg.host ?? "0.0.0.0", cfg.family, cfg.numeric);
     where = hostPort(address, cfg.port!);
-    await listen(
-      server,
-      { host: address, port: cfg.port!, ipv6Only: cfg.family === 6 && address === "::" },
-      where,
+    await explainAddrInUse(
+      () =>
+        listen(
+          server,
+          { host: address, port: cfg.port!, ipv6Only: cfg.family === 6 && address === "::" },
+          where,
+        ),
+      cfg.port,
+      "tcp",
     );
   }
   const a = server.address();
@@ -81,7 +87,7 @@ async function ncStreamListen(cfg: NcConfig, io: CliIo): Promise<number> {
     cfg,
     typeof a === "string" || a === null ? `Listening on ${a}` : `Listening on ${a.address} ${a.port}`,
   );
-  const hex = cfg.hex ? new HexDumper((t) => io.stderr.write(t)) : undefined;
+  const hex = cfg.hexSink ? new HexDumper(cfg.hexSink) : undefined;
   const permitted = (s: net.Socket, active: number) => {
     if (!cfg.unix && !acl.permits(s.remoteAddress)) {
       say(io, cfg, `Connection from ${s.remoteAddress} ${s.remotePort} denied`);
@@ -118,6 +124,7 @@ async function ncStreamListen(cfg: NcConfig, io: CliIo): Promise<number> {
       sendOnly: cfg.sendOnly,
       recvOnly: cfg.recvOnly,
       noShutdown: cfg.noShutdown,
+      shutdownAtOnce: cfg.shutdownOnEof && cfg.recvOnly,
       crlf: cfg.crlf,
       hex,
       quitAfterEof: cfg.quitAfterEofMs,
@@ -129,6 +136,7 @@ async function ncStreamListen(cfg: NcConfig, io: CliIo): Promise<number> {
 
   // -k: many connections at once.
   const conns = new Map<net.Socket, number>();
+  let stdinDone = false;
   let nextUser = 1;
   const { signal, release } = stopSignal();
   /** Write to every connection but `from`; resolves when all of them can take more (backpressure). */
@@ -161,6 +169,8 @@ async function ncStreamListen(cfg: NcConfig, io: CliIo): Promise<number> {
     if (!permitted(s, conns.size)) return;
     const user = nextUser++;
     conns.set(s, user);
+    // stdin already ended (or is never read, with -N): this connection gets our FIN at once
+    if ((stdinDone && !cfg.noShutdown) || (cfg.recvOnly && cfg.shutdownOnEof)) s.end();
     if (cfg.chat) void relay(s, Buffer.from(`<announce> user${user} has connected\n`));
     let partial = "";
     s.on("data", (d: Buffer) => {
@@ -199,6 +209,7 @@ async function ncStreamListen(cfg: NcConfig, io: CliIo): Promise<number> {
         hex?.sent(data);
         await relay(undefined, data);
       }
+      stdinDone = true;
       if (!cfg.noShutdown) for (const s of conns.keys()) s.end();
     })().catch(() => undefined);
   }
@@ -227,14 +238,22 @@ async function ncUdpListen(cfg: NcConfig, io: CliIo): Promise<number> {
   const acl = AccessList.from({ allow: cfg.allow, deny: cfg.deny });
   const { address, family } = await resolveHost(cfg.host ?? "0.0.0.0", cfg.family, cfg.numeric);
   const socket = dgram.createSocket(family === 6 ? "udp6" : "udp4");
-  await new Promise<void>((resolve, reject) => {
-    socket.once("error", (e) => reject(socketError(e, "bind", hostPort(address, cfg.port!))));
-    socket.bind(cfg.port!, address, () => resolve());
-  });
+  await explainAddrInUse(
+    () =>
+      new Promise<void>((resolve, reject) => {
+        socket.once("error", (e) => {
+          socket.close();
+          reject(socketError(e, "bind", hostPort(address, cfg.port!)));
+        });
+        socket.bind(cfg.port!, address, () => resolve());
+      }),
+    cfg.port,
+    "udp",
+  );
   socket.on("error", (e) => say(io, cfg, `nc: ${e.message}`));
   const a = socket.address();
   say(io, cfg, `Bound on ${a.address} ${a.port}`);
-  const hex = cfg.hex ? new HexDumper((t) => io.stderr.write(t)) : undefined;
+  const hex = cfg.hexSink ? new HexDumper(cfg.hexSink) : undefined;
   const crlf = cfg.crlf ? new CrlfConverter() : undefined;
   const { signal, release } = stopSignal();
   const stop = new AbortController();
