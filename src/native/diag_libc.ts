@@ -9,7 +9,7 @@
  * const w = watchReadable(fd, () => { … recvMsg(fd, bufs, 0) … });
  * w.stop(); sysClose(fd);
  */
-import { createRequire } from "node:module";
+import { errnoName as ffiErrnoName, type KoffiModule, koffiModule, libcFunction, watchFd } from "./ffi.js";
 
 export const AF_INET = 2;
 export const AF_INET6 = 10;
@@ -56,28 +56,7 @@ export class SyscallError extends Error {
 
 type Fn = (...args: unknown[]) => number;
 
-interface PollHandle {
-  stop(): void;
-  close(): void;
-  unref(): void;
-  ref(): void;
-}
-
-interface Koffi {
-  load(path: string): { func(def: string): Fn };
-  errno(): number;
-  address(value: unknown): bigint;
-  os: { errno: Record<string, number> };
-  node: {
-    // The callback gets (status, events) — koffi's index.d.ts says (events) only; the C++ (uv.cc,
-    // PollHandle::OnPoll) passes the libuv status first. status < 0 is a libuv error.
-    poll(
-      fd: number,
-      opts: { readable: boolean },
-      cb: (status: number, ev: { readable: boolean } | undefined) => void,
-    ): PollHandle;
-  };
-}
+type Koffi = KoffiModule;
 
 interface Libc {
   koffi: Koffi;
@@ -95,9 +74,8 @@ let libc: Libc | undefined;
 
 function load(): Libc {
   if (libc !== undefined) return libc;
-  // koffi is CommonJS with an ESM wrapper; require keeps this module synchronous and lazy.
-  const koffi = createRequire(import.meta.url)("koffi") as Koffi;
-  const lib = koffi.load("libc.so.6");
+  const koffi = koffiModule();
+  const lib = { func: (decl: string) => libcFunction<Fn>(decl) };
   libc = {
     koffi,
     socket: lib.func("int socket(int domain, int type, int protocol)"),
@@ -117,9 +95,7 @@ function load(): Libc {
 }
 
 function errnoName(n: number): string {
-  const names = load().koffi.os.errno;
-  for (const k in names) if (names[k] === n) return k;
-  return `errno ${n}`;
+  return ffiErrnoName(n);
 }
 
 function check(syscall: string, r: number): number {
@@ -183,9 +159,9 @@ export function realtimeNs(): bigint {
 
 /** Call `onReadable` whenever `fd` is readable (or has an error queued), on the libuv loop. */
 export function watchReadable(fd: number, onReadable: () => void): { stop(): void } {
-  const h = load().koffi.node.poll(fd, { readable: true }, (status, ev) => {
-    // On a poll error, read anyway: the read reports the socket's error.
-    if (status < 0 || ev?.readable === true) onReadable();
+  // On a poll error watchFd reports readable: the read then reports the socket's error.
+  const h = watchFd(fd, { readable: true }, (ev) => {
+    if (ev.readable) onReadable();
   });
   return {
     stop: () => {

@@ -7,7 +7,7 @@
  * const fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
  * try { sendto(fd, request, netlinkKernelAddress()); recv(fd, buf, MSG_DONTWAIT); } finally { close(fd); }
  */
-import { createRequire } from "node:module";
+import { ffiAvailable, errnoName as ffiErrnoName, koffiModule, libcFunction } from "./ffi.js";
 
 export const AF_UNIX = 1;
 export const AF_INET = 2;
@@ -46,41 +46,30 @@ interface Libc {
   readlinkat: Fn;
   open: Fn;
   errno: () => number;
-  errnoNames: Record<string, number>;
 }
 
 let libc: Libc | undefined;
 
 function load(): Libc {
   if (libc !== undefined) return libc;
-  // koffi ships as CommonJS + ESM; require keeps this module synchronous and lazy.
-  const koffi = createRequire(import.meta.url)("koffi") as {
-    load(path: string): { func(def: string): Fn };
-    errno(): number;
-    os: { errno: Record<string, number> };
-  };
-  const lib = koffi.load("libc.so.6");
+  const koffi = koffiModule();
+  const f = (decl: string) => libcFunction<Fn>(decl);
   libc = {
-    socket: lib.func("int socket(int domain, int type, int protocol)"),
-    bind: lib.func("int bind(int fd, const void *addr, uint32_t len)"),
-    sendto: lib.func(
-      "long sendto(int fd, const void *buf, size_t len, int flags, const void *addr, uint32_t alen)",
-    ),
-    recv: lib.func("long recv(int fd, _Out_ void *buf, size_t len, int flags)"),
-    close: lib.func("int close(int fd)"),
-    readlink: lib.func("long readlink(const char *path, _Out_ uint8_t *buf, size_t len)"),
-    readlinkat: lib.func("long readlinkat(int dirfd, const char *path, _Out_ uint8_t *buf, size_t len)"),
-    open: lib.func("int open(const char *path, int flags)"),
+    socket: f("int socket(int domain, int type, int protocol)"),
+    bind: f("int bind(int fd, const void *addr, uint32_t len)"),
+    sendto: f("long sendto(int fd, const void *buf, size_t len, int flags, const void *addr, uint32_t alen)"),
+    recv: f("long recv(int fd, _Out_ void *buf, size_t len, int flags)"),
+    close: f("int close(int fd)"),
+    readlink: f("long readlink(const char *path, _Out_ uint8_t *buf, size_t len)"),
+    readlinkat: f("long readlinkat(int dirfd, const char *path, _Out_ uint8_t *buf, size_t len)"),
+    open: f("int open(const char *path, int flags)"),
     errno: () => koffi.errno(),
-    errnoNames: koffi.os.errno,
   };
   return libc;
 }
 
 function errnoName(n: number): string {
-  const names = libc?.errnoNames ?? {};
-  for (const [k, v] of Object.entries(names)) if (v === n) return k;
-  return `errno ${n}`;
+  return ffiErrnoName(n);
 }
 
 function check(syscall: string, r: number): number {
@@ -146,10 +135,5 @@ export function closeRaw(fd: number): void {
 
 /** True when the C library can be called (koffi loads). */
 export function libcAvailable(): boolean {
-  try {
-    load();
-    return true;
-  } catch {
-    return false; // no prebuilt koffi for this platform: callers use node:fs instead
-  }
+  return ffiAvailable();
 }
