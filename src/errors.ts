@@ -20,6 +20,11 @@ export const ERROR_CODES = {
   ERR_TOO_LARGE: "the result would be larger than the limit the operation allows",
   ERR_USAGE: "the command line is not valid (exit code 2)",
   ERR_IO: "an operating-system call failed",
+  // bench / impair (src/bench, src/impair)
+  ERR_BENCH_PROTOCOL: "the bench peer broke the iperf3 protocol or closed the connection early",
+  ERR_BENCH_BUSY: "the bench server is running another test (iperf3 ACCESS_DENIED)",
+  ERR_BENCH_PEER: "the bench peer reported an error (iperf3 SERVER_ERROR)",
+  ERR_BENCH_TIMEOUT: "the bench or impair peer did not answer in time",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
