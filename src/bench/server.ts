@@ -292,7 +292,11 @@ async function runServerTest(
     }
     if (st !== State.TEST_END) unexpected(st);
     const t1 = performance.now() / 1000;
+    // As iperf3's server does at TEST_END: close the data streams (a reverse-mode iperf3 client may
+    // sit in a blocking read until they close). Sending sides flush what is queued first.
+    for (const [k, sock] of dataSockets.entries()) if (streams[k]?.sender) sock.end();
     await drain(streams);
+    for (const sock of dataSockets) if (!sock.writableLength) sock.destroy();
     const last = meter.intervals.at(-1);
     if (interval > 0 && t1 - t0 - (last?.end ?? 0) > 0.05) h.onInterval?.(meter.sample(t1));
     const totals = meter.totals(t1);

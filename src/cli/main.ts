@@ -16,6 +16,7 @@ export interface Command {
 const COMMANDS: Record<string, () => Promise<Command>> = {
   ip: async () => (await import("./commands/ip.js")).ipCommand,
   demo: async () => (await import("./commands/demo.js")).demoCommand,
+  bench: async () => (await import("./commands/bench.js")).benchCommand,
 };
 
 const USAGE = `netkit — network programming toolkit
@@ -25,6 +26,7 @@ Usage: netkit <command> [options]
 Commands:
   ip       analyse IPv4/IPv6 addresses and networks; split, summarize, collapse …
   demo     the guided tour on loopback (what \`npm start\` runs)
+  bench    UDP vs TCP throughput, loss and latency; iperf3-compatible server/client
 
 Options:
   -h, --help      help for netkit or a command (netkit ip --help)
