@@ -20,6 +20,15 @@ export const ERROR_CODES = {
   ERR_TOO_LARGE: "the result would be larger than the limit the operation allows",
   ERR_USAGE: "the command line is not valid (exit code 2)",
   ERR_IO: "an operating-system call failed",
+  // sockets (src/sockets, netkit udp|tcp|unix|nc)
+  ERR_ADDR_IN_USE: "the address and port are already in use by another socket (EADDRINUSE)",
+  ERR_ADDR_NOT_AVAILABLE: "the local address does not belong to this machine (EADDRNOTAVAIL)",
+  ERR_CONN_REFUSED: "the peer refused: nothing listens there (TCP RST or ICMP port unreachable)",
+  ERR_CONN_RESET: "the peer reset the connection",
+  ERR_SOCKET_TIMEOUT: "no connection or no answer within the time limit",
+  ERR_HOST_NOT_FOUND: "the host name could not be resolved",
+  ERR_HANDLER: "a processing handler could not be loaded, or it failed",
+  ERR_NOT_IMPLEMENTED: "the feature is not available in this version",
   // bench / impair (src/bench, src/impair)
   ERR_BENCH_PROTOCOL: "the bench peer broke the iperf3 protocol or closed the connection early",
   ERR_BENCH_BUSY: "the bench server is running another test (iperf3 ACCESS_DENIED)",

@@ -16,6 +16,10 @@ export interface Command {
 const COMMANDS: Record<string, () => Promise<Command>> = {
   ip: async () => (await import("./commands/ip.js")).ipCommand,
   demo: async () => (await import("./commands/demo.js")).demoCommand,
+  udp: async () => (await import("./commands/udp.js")).udpCommand,
+  tcp: async () => (await import("./commands/tcp.js")).tcpCommand,
+  unix: async () => (await import("./commands/unix.js")).unixCommand,
+  nc: async () => (await import("./commands/nc.js")).ncCommand,
   bench: async () => (await import("./commands/bench.js")).benchCommand,
 };
 
@@ -26,6 +30,10 @@ Usage: netkit <command> [options]
 Commands:
   ip       analyse IPv4/IPv6 addresses and networks; split, summarize, collapse …
   demo     the guided tour on loopback (what \`npm start\` runs)
+  udp      UDP server and client (serve, send)
+  tcp      TCP server and clients (serve, send, connect)
+  unix     Unix stream socket server and clients
+  nc       netcat: connect, listen, scan; binary-safe, half-close done right
   bench    UDP vs TCP throughput, loss and latency; iperf3-compatible server/client
 
 Options:
@@ -39,6 +47,8 @@ Examples:
   netkit ip --json 2001:db8::1/64
   netkit ip split 10.0.0.0/24 --count 4
   netkit demo
+  netkit udp serve --port 2000 --handler upper
+  netkit nc -l -k 127.0.0.1 4444
 
 Exit codes: 0 success, 1 operational failure (including invalid input), 2 usage error.
 Docs: docs/cli.md and one page per command under docs/.`;

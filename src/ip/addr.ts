@@ -2,7 +2,7 @@
  * Immutable IP addresses (IPv4 and IPv6, with an optional IPv6 zone), strict parsing and
  * Python-compatible text forms. Model: Go's net/netip `Addr`.
  */
-import { ParseError } from "../errors.js";
+import { NetkitError, ParseError } from "../errors.js";
 import type { Words } from "./bits.js";
 
 export type IPVersion = 4 | 6;
@@ -74,10 +74,10 @@ export class Addr {
     return version === 4 ? Addr.v4(w[3]) : Addr.v6(w[0], w[1], w[2], w[3], zone);
   }
 
-  /** An address from a BigInt value. @throws ERR_RANGE when out of range for the version. */
+  /** An address from a BigInt value. @throws {NetkitError} ERR_RANGE when out of range for the version. */
   static fromBigInt(version: IPVersion, n: bigint): Addr {
     const max = version === 4 ? 0xffffffffn : (1n << 128n) - 1n;
-    if (n < 0n || n > max) throw new RangeError(`value out of range for IPv${version}`);
+    if (n < 0n || n > max) throw new NetkitError("ERR_RANGE", `value ${n} is out of range for IPv${version}`);
     return Addr.v6(
       Number((n >> 96n) & 0xffffffffn),
       Number((n >> 64n) & 0xffffffffn),
@@ -281,6 +281,10 @@ export function parseV4Range(input: string, start: number, end: number): number 
     while (i < end) {
       const c = input.charCodeAt(i);
       if (c < 48 || c > 57) break;
+      // A leading zero is refused before anything else: "010" would be octal 8 for inet_aton.
+      if (i > octStart && input.charCodeAt(octStart) === 48) {
+        fail("ERR_ADDR_SYNTAX", input, "IPv4 octet has a leading zero", octStart);
+      }
       if (i - octStart === 3) fail("ERR_ADDR_SYNTAX", input, "IPv4 octet has more than 3 digits", octStart);
       n = n * 10 + (c - 48);
       i++;
@@ -291,21 +295,23 @@ export function parseV4Range(input: string, start: number, end: number): number 
       }
       fail("ERR_ADDR_SYNTAX", input, "empty IPv4 octet", i);
     }
-    if (i - octStart > 1 && input.charCodeAt(octStart) === 48) {
-      fail("ERR_ADDR_SYNTAX", input, "IPv4 octet has a leading zero", octStart);
-    }
     if (n > 255) fail("ERR_ADDR_SYNTAX", input, `IPv4 octet ${n} is greater than 255`, octStart);
     value = value * 256 + n;
     octets++;
     if (i === end) break;
     const c = input.charCodeAt(i);
-    if (c !== 46) fail("ERR_ADDR_SYNTAX", input, `unexpected ${describe(input[i]!)} in IPv4 address`, i);
+    if (c !== 46) {
+      if ((c | 0x20) === 120 && i - octStart === 1 && input.charCodeAt(octStart) === 48) {
+        fail("ERR_ADDR_SYNTAX", input, "hexadecimal IPv4 octets are not accepted", octStart);
+      }
+      fail("ERR_ADDR_SYNTAX", input, `unexpected ${describe(input[i]!)} in IPv4 address`, i);
+    }
     if (octets === 4) fail("ERR_ADDR_SYNTAX", input, "IPv4 address has more than 4 octets", i);
     i++;
     if (i === end) fail("ERR_ADDR_SYNTAX", input, "empty IPv4 octet", i);
   }
   if (octets !== 4) {
-    fail("ERR_ADDR_SYNTAX", input, `IPv4 address needs 4 octets, got ${octets}`, -1);
+    fail("ERR_ADDR_SYNTAX", input, `IPv4 address needs 4 octets, got ${octets}`, end);
   }
   return value;
 }
@@ -367,14 +373,14 @@ export function parseV6Range(input: string, start: number, end: number): Addr {
   let s = start;
   for (let i = start; i <= addrEnd; i++) {
     if (i === addrEnd || input.charCodeAt(i) === 58) {
-      if (n === 10) fail("ERR_ADDR_SYNTAX", input, "IPv6 address has more than 8 colons", i);
+      if (n === 10) fail("ERR_ADDR_SYNTAX", input, "IPv6 address has more than 8 colons", s - 1);
       partStart[n] = s;
       partEnd[n] = i;
       n++;
       s = i + 1;
     }
   }
-  if (n < 3) fail("ERR_ADDR_SYNTAX", input, "IPv6 address needs at least 2 colons", -1);
+  if (n < 3) fail("ERR_ADDR_SYNTAX", input, "IPv6 address needs at least 2 colons", addrEnd);
   // An IPv4 tail (a last part with a dot) counts as two groups.
   const lastS = partStart[n - 1]!;
   const lastE = partEnd[n - 1]!;
@@ -394,10 +400,18 @@ export function parseV6Range(input: string, start: number, end: number): Addr {
     vals[total++] = v4 >>> 16;
     vals[total++] = v4 & 0xffff;
   }
-  if (total > 9) fail("ERR_ADDR_SYNTAX", input, "IPv6 address has more than 8 groups", -1);
+  if (total > 9) {
+    fail(
+      "ERR_ADDR_SYNTAX",
+      input,
+      "IPv6 address has more than 8 groups",
+      hexParts > 9 ? partStart[9]! : lastS,
+    );
+  }
   let skip = -1;
   for (let i = 1; i < total - 1; i++) {
     if (vals[i] === -1) {
+      if (skip === i - 1) fail("ERR_ADDR_SYNTAX", input, "::: is not valid", partStart[skip]! - 1);
       if (skip >= 0) fail("ERR_ADDR_SYNTAX", input, "at most one :: is allowed", partStart[i]! - 1);
       skip = i;
     }
@@ -417,10 +431,13 @@ export function parseV6Range(input: string, start: number, end: number): Addr {
       lo--;
       if (lo !== 0) fail("ERR_ADDR_SYNTAX", input, "a trailing : must be part of ::", addrEnd - 1);
     }
-    if (8 - hi - lo < 1) fail("ERR_ADDR_SYNTAX", input, ":: must stand for at least one group", -1);
+    if (8 - hi - lo < 1) {
+      fail("ERR_ADDR_SYNTAX", input, "IPv6 address has more than 7 groups with ::", partStart[skip]! - 1);
+    }
   } else {
     if (total !== 8) {
-      fail("ERR_ADDR_SYNTAX", input, `IPv6 address needs 8 groups without ::, got ${total}`, -1);
+      const at = total < 8 ? addrEnd : hexParts > 8 ? partStart[8]! : lastS;
+      fail("ERR_ADDR_SYNTAX", input, `IPv6 address needs 8 groups without ::, got ${total}`, at);
     }
     if (firstEmpty) fail("ERR_ADDR_SYNTAX", input, "a leading : must be part of ::", start);
     if (lastEmpty) fail("ERR_ADDR_SYNTAX", input, "a trailing : must be part of ::", addrEnd - 1);

@@ -74,6 +74,8 @@ const PRIVATE6: Net6[] = [
   [[0x20010000, 0, 0, 0], 23],
   [[0x20010db8, 0, 0, 0], 32],
   [[0x20020000, 0, 0, 0], 16],
+  // RFC 9637 §6: documentation prefix, not globally reachable (CPython added it after 3.13.0).
+  [[0x3fff0000, 0, 0, 0], 20],
   [[0xfc000000, 0, 0, 0], 7],
   [[0xfe800000, 0, 0, 0], 10],
 ];
@@ -113,7 +115,9 @@ function anyIn6(w0: number, w1: number, w2: number, w3: number, nets: Net6[]): b
 
 /**
  * CPython 3.13.0 flags of an IPv6 address. For IPv4-mapped addresses is_private, is_global and
- * is_loopback follow the embedded IPv4 address (as CPython does); the other flags do not.
+ * is_loopback follow the embedded IPv4 address, as CPython documents; the other flags do not.
+ * Two documented differences (docs/ip.md): is_global of ::ffff:100.64.0.0/106 is false like the
+ * IPv4 address's (RFC 6598; CPython 3.13.0 says true), and 3fff::/20 is private (RFC 9637).
  */
 export function flagsV6(w0: number, w1: number, w2: number, w3: number): AddrFlags {
   const mapped = w0 === 0 && w1 === 0 && w2 === 0xffff;
@@ -123,7 +127,7 @@ export function flagsV6(w0: number, w1: number, w2: number, w3: number): AddrFla
   const top = w0 >>> 16;
   return {
     isPrivate,
-    isGlobal: !isPrivate,
+    isGlobal: mapped ? !isPrivate && !inV4(w3, 0x64400000, 10) : !isPrivate,
     isLoopback: mapped ? inV4(w3, 0x7f000000, 8) : w0 === 0 && w1 === 0 && w2 === 0 && w3 === 1,
     isMulticast: top >>> 8 === 0xff,
     isLinkLocal: top >>> 6 === 0xfe80 >>> 6,

@@ -172,30 +172,30 @@ export function parseInterface(input: string): ParsedInterface {
   const s = slash + 1;
   const e = input.length;
   if (s === e) prefixFail(input, "missing prefix length after /", s, "ERR_PREFIX_LENGTH");
-  let allDigits = true;
+  let nonDigit = -1;
   let n = 0;
   for (let i = s; i < e; i++) {
     const c = input.charCodeAt(i);
     if (c < 48 || c > 57) {
-      allDigits = false;
+      nonDigit = i;
       break;
     }
     if (n <= 1000) n = n * 10 + (c - 48);
   }
-  if (allDigits) {
+  if (nonDigit < 0) {
     if (n > max)
       prefixFail(input, `prefix length ${input.slice(s, e)} is greater than ${max}`, s, "ERR_PREFIX_LENGTH");
     return { prefix: new Prefix(addr, n), maskForm: "length" };
   }
   if (addr.version === 6) {
-    prefixFail(input, "IPv6 prefix length must be a decimal number 0–128", s, "ERR_PREFIX_LENGTH");
+    prefixFail(input, "IPv6 prefix length must be a decimal number 0–128", nonDigit, "ERR_PREFIX_LENGTH");
   }
   let m: number;
   try {
     m = parseV4Range(input, s, e);
   } catch (err) {
-    const reason = err instanceof ParseError ? err.reason : String(err);
-    prefixFail(input, `not a prefix length or a dotted netmask (${reason})`, s, "ERR_NETMASK");
+    if (!(err instanceof ParseError)) throw err;
+    prefixFail(input, `not a prefix length or a dotted netmask (${err.reason})`, err.at, "ERR_NETMASK");
   }
   const ones = contiguousOnes(m);
   if (ones >= 0) return { prefix: new Prefix(addr, ones), maskForm: "netmask" };

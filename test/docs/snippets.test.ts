@@ -30,14 +30,30 @@ function blocks(file: string): Block[] {
 
 const CHECK = /^(?!\s*(?:const|let|var|if|try|catch|\}|import|console|return)\b)(.+?);\s*\/\/\s*(.+)$/;
 
+/** Turn a block into checks: `EXPR; // VALUE`, or `EXPR;` followed by a line `// VALUE`. */
 function compile(b: Block): string {
-  const lines = b.code.split("\n").map((l, i) => {
-    if (/^\s*import\b/.test(l)) return "";
+  const src = b.code.replace(/^\s*import\s[\s\S]*?from\s+"[^"]+";?/gm, (m) => m.replace(/[^\n]/g, ""));
+  const lines = src.split("\n");
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!;
     const m = CHECK.exec(l);
-    if (!m) return l;
-    return `__check(() => (${m[1]}), ${JSON.stringify(m[2]!.trim())}, ${b.line + i});`;
-  });
-  return lines.join("\n");
+    if (m) {
+      out.push(`__check(() => (${m[1]}), ${JSON.stringify(m[2]!.trim())}, ${b.line + i});`);
+      continue;
+    }
+    const next = lines[i + 1];
+    const value = next === undefined ? null : /^\s*\/\/\s*(.+)$/.exec(next);
+    const stmt = /^(?!\s*(?:const|let|var|if|try|catch|\}|console|return)\b)(\S.*?);\s*$/.exec(l);
+    if (value && stmt) {
+      out.push(`__check(() => (${stmt[1]}), ${JSON.stringify(value[1]!.trim())}, ${b.line + i});`);
+      out.push("");
+      i++;
+      continue;
+    }
+    out.push(l);
+  }
+  return out.join("\n");
 }
 
 describe("documentation examples run", () => {

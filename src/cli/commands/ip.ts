@@ -28,18 +28,26 @@ Usage:
   netkit ip [--json] ADDR[/LEN | /NETMASK]     one address (a host when no length is given)
   netkit ip [--json] ADDR NETMASK              the same, ipcalc style
   netkit ip [--json] -                         one input per line from stdin, one result per line
-  netkit ip split NET (--prefix LEN | --count N | --hosts N,N,…)
-  netkit ip supernet NET [--prefix LEN | --by N]
+  netkit ip split NET (--prefix LEN | --count N | --hosts N,N,…) [--limit N]
+  netkit ip supernet NET [--prefix LEN | --by N]   (default: one bit shorter)
   netkit ip summarize FIRST LAST               the minimal CIDR list covering a range
-  netkit ip collapse NET… | -                  aggregate a list of networks
+  netkit ip collapse NET… | -  [--limit N]     aggregate a list of networks (- reads stdin lines)
   netkit ip exclude NET EXCLUDED…              NET minus the excluded networks
-  netkit ip contains NET ADDR|NET…             exit 0 if all are inside NET, 1 if not
-  netkit ip overlaps NET NET                   exit 0 if they share an address, 1 if not
+  netkit ip contains NET ADDR|NET…             "yes" and exit 0 if all are inside NET, else 1
+  netkit ip overlaps NET NET                   "yes" and exit 0 if they share an address, else 1
   netkit ip list NET [--limit N]               the usable hosts (default limit 256)
 
 Options:
-  --json        JSON output (NDJSON for "-" and for streams)
+  --json        JSON output (NDJSON for "-"; one object per operation)
+  --limit N     split: most prefixes (default 65536, else ERR_TOO_LARGE, checked before any
+                work); collapse: most networks held after aggregation (default 1000000);
+                list: most hosts shown (default 256; a note on stderr when cut)
   -h, --help    this help
+
+Networks may have host bits set (10.1.2.3/8 means 10.0.0.0/8, like Python's strict=False).
+split --hosts (VLSM): largest request first, each gets the smallest prefix with enough usable
+hosts (IPv4 2^h−2, IPv6 2^h−1; 2 hosts → /31, 1 host → /32); what does not fit is an error.
+Mixing IPv4 and IPv6 in one operation is an error (ERR_VERSION_MISMATCH).
 
 The output shows the working: address AND netmask = network, network OR wildcard = broadcast,
 and a binary view where "|" separates the network bits from the host bits.
@@ -51,11 +59,16 @@ Examples:
   netkit ip --json fe80::1%eth0/64
   printf '10.0.0.1/8\\n::1\\nbad\\n' | netkit ip --json -
   netkit ip split 192.168.0.0/24 --hosts 100,50,20
+  netkit ip split 2001:db8::/48 --prefix 52 --json
+  netkit ip supernet 192.168.1.0/24 --prefix 16
+  printf '10.0.0.0/25\\n10.0.0.128/25\\n' | netkit ip collapse -
+  netkit ip exclude 10.0.0.0/24 10.0.0.64/26
+  netkit ip list 10.0.0.0/29
   netkit ip summarize 192.168.0.5 192.168.0.20
   netkit ip contains 10.0.0.0/8 10.1.2.3 && echo inside
 
 Exit codes: 0 ok; 1 invalid input (or, for contains/overlaps, "no"); 2 usage error.
-Docs: docs/ip.md`;
+Docs: docs/ip.md; the operations: docs/ip_ops.md`;
 
 export const ipCommand: Command = {
   summary: "analyse IPv4/IPv6 addresses and networks",

@@ -1,0 +1,106 @@
+/**
+ * `netkit nc`: netcat with the flags people type, binary-safe, half-close done right.
+ */
+import { parseFlags } from "../args.js";
+import type { CliIo } from "../io.js";
+import type { Command } from "../main.js";
+import { ncConnect, ncScan } from "../nc_connect.js";
+import { NC_OPTIONS, ncConfig } from "../nc_flags.js";
+import { ncListen } from "../nc_listen.js";
+import { ncUnixDgramConnect, ncUnixDgramListen } from "../nc_unix_dgram.js";
+import { runServe } from "../serve_run.js";
+
+const HELP = `netkit nc — netcat: connect, listen, scan (TCP, UDP, Unix stream)
+
+Usage:
+  netkit nc [options] HOST PORT            connect
+  netkit nc -l [options] [HOST] PORT       listen (also: -l -p PORT [-s HOST])
+  netkit nc -z [options] HOST PORTS        scan: 22, 20-25, 80,443,8000-8010
+  netkit nc -U [-l] [-u] PATH              Unix stream (with -u: datagram) socket
+
+Data goes only to stdout, diagnostics only to stderr; bytes pass unchanged and unbuffered.
+On stdin EOF the client shuts down its write side (half-close) and keeps reading until the peer
+closes, then exits. A listener without -k serves one connection, then ends (closing stdout).
+
+Options:
+  -l                 listen                      -k   keep listening after a connection (many at once)
+  -u                 UDP (with -U: Unix datagram) -U  Unix socket (PATH)
+  -z                 scan, send no data          -v   verbose (connection lines on stderr)
+  -n                 numeric addresses only      -4 / -6   IPv4 / IPv6 only
+  -p PORT            source port (with -l: the port to listen on)
+  -s ADDR            source address (with -l: the address to listen on)
+  -w SECS            connect timeout, and quit after SECS without traffic (exit 1)
+  -i SECS            wait between lines sent (and between ports scanned)
+  -q SECS            after stdin EOF, quit after SECS even if the peer stays open (UDP default 1)
+  -N                 shut down the write side on stdin EOF (always done; accepted for OpenBSD nc)
+  -d                 do not read stdin            -C   send LF as CRLF (never doubles a CR)
+  -e CMD             run CMD (argv, no shell) connected to the socket; -c CMD through /bin/sh
+  -x                 hex dump both directions to stderr (hexdump -C style)
+  --send-only        only send; received data is discarded, quit after stdin EOF
+  --recv-only        only receive; stdin is not read
+  --no-shutdown      do not half-close on stdin EOF
+  --broker           (-l) relay every client's data to all other clients
+  --chat             (-l) like --broker, with <userN> names on each line
+  --allow CIDR / --deny CIDR   (-l) who may connect (repeatable; deny wins)
+  --max-conns N      (-l) most connections at once
+  --json             (-z) one JSON line per port
+
+With -u -l the listener talks to its first peer only; with -u -l -k replies go to the latest
+peer. With -e/-c and no listen address, only loopback (127.0.0.1) is used, and said on stderr.
+
+Exit codes: 0 success; 1 network failure (refused, reset, timeout, -z found nothing open);
+2 usage error (flags that contradict each other are refused before any I/O).
+
+Examples:
+  netkit nc -l 127.0.0.1 4444 > received.bin         (one connection, then exit)
+  netkit nc 127.0.0.1 4444 < file.bin                 (half-closes at EOF, prints the reply)
+  netkit nc -l -k 127.0.0.1 4444 -e cat               (an echo server, one cat per connection)
+  netkit nc -z -v 127.0.0.1 20-25
+  printf 'GET / HTTP/1.0\\n\\n' | netkit nc -C 127.0.0.1 8080
+  netkit nc -u -l 127.0.0.1 2000                      (UDP, locked to the first peer)
+  netkit nc -U -u /tmp/notes.sock                     (Unix datagram client)
+  netkit nc -x 127.0.0.1 4444 < req.bin 2> dump.txt`;
+
+export const ncCommand: Command = {
+  summary: "netcat",
+  help: HELP,
+  async run(args: string[], io: CliIo): Promise<number> {
+    const cfg = ncConfig(parseFlags(args, NC_OPTIONS));
+    if (cfg.unix && cfg.proto === "udp") {
+      if (cfg.mode === "listen" && cfg.handler)
+        return runServe(
+          {
+            proto: "unix",
+            dgram: true,
+            path: cfg.path,
+            handler: cfg.handler,
+            maxConns: cfg.maxConns,
+            allow: [],
+            deny: [],
+            idleTimeout: cfg.waitMs,
+            keepOpen: cfg.keepOpen,
+            json: false,
+            verbose: cfg.verbose,
+            lockToFirstPeer: !cfg.keepOpen,
+          },
+          io,
+        );
+      const o = {
+        path: cfg.path!,
+        quitAfterEofMs: cfg.quitAfterEofMs,
+        waitMs: cfg.waitMs,
+        keepOpen: cfg.keepOpen,
+        verbose: cfg.verbose,
+        hex: cfg.hex,
+        crlf: cfg.crlf,
+        sendOnly: cfg.sendOnly,
+        recvOnly: cfg.recvOnly,
+        intervalMs: cfg.intervalMs,
+      };
+      return cfg.mode === "listen" ? ncUnixDgramListen(o, io) : ncUnixDgramConnect(o, io);
+    }
+    if (cfg.mode === "scan") return ncScan(cfg, io);
+    if (cfg.mode === "listen") return ncListen(cfg, io);
+    return ncConnect(cfg, io);
+  },
+};

@@ -1,0 +1,201 @@
+/**
+ * `netkit nc` client side: TCP/Unix connect, UDP "connect", and the -z port scan.
+ */
+import { spawn } from "node:child_process";
+import type net from "node:net";
+import { NetkitError } from "../errors.js";
+import { resolveHost } from "../sockets/resolve_host.js";
+import { socketError } from "../sockets/socket_error.js";
+import { tcpConnect } from "../sockets/tcp_client.js";
+import { UdpClient } from "../sockets/udp_client.js";
+import { CrlfConverter, HexDumper } from "./hexdump.js";
+import type { CliIo } from "./io.js";
+import type { NcConfig } from "./nc_flags.js";
+import { exitFor, pipeWithSignals } from "./stream_connect.js";
+
+/** Run a program with the socket as its stdin/stdout (-e / -c on the client side). */
+export function execOnSocket(socket: net.Socket, cfg: NcConfig, proto: string): Promise<number> {
+  const h = cfg.handler!;
+  const [file, ...args] =
+    h.kind === "exec" ? h.argv : ["/bin/sh", "-c", h.kind === "sh-exec" ? h.command : ""];
+  const child = spawn(file!, args, {
+    stdio: ["pipe", "pipe", "inherit"],
+    env: {
+      ...process.env,
+      NETKIT_PROTO: proto,
+      NETKIT_REMOTE_ADDR: socket.remoteAddress ?? "",
+      NETKIT_REMOTE_PORT: String(socket.remotePort ?? ""),
+      NETKIT_LOCAL_ADDR: socket.localAddress ?? "",
+      NETKIT_LOCAL_PORT: String(socket.localPort ?? ""),
+    },
+  });
+  child.stdin.on("error", () => {}); // the program may exit before reading everything: EPIPE is its choice
+  socket.pipe(child.stdin);
+  child.stdout.pipe(socket);
+  return new Promise((resolve) => {
+    child.on("error", (e) => {
+      socket.destroy();
+      resolve(
+        Promise.reject(new NetkitError("ERR_HANDLER", `cannot run ${file}: ${e.message}`, { cause: e })),
+      );
+    });
+    child.on("close", () => {
+      socket.end();
+      resolve(0);
+    });
+  });
+}
+
+function say(io: CliIo, cfg: NcConfig, line: string): void {
+  if (cfg.verbose) io.stderr.write(`${line}\n`);
+}
+
+export async function ncConnect(cfg: NcConfig, io: CliIo): Promise<number> {
+  if (cfg.proto === "udp") return ncUdpConnect(cfg, io);
+  const socket = await tcpConnect(
+    cfg.unix
+      ? { path: cfg.path!, timeout: cfg.waitMs }
+      : {
+          host: cfg.host!,
+          port: cfg.port!,
+          family: cfg.family,
+          numericOnly: cfg.numeric,
+          localAddress: cfg.sourceAddress,
+          localPort: cfg.sourcePort,
+          timeout: cfg.waitMs,
+        },
+  );
+  say(
+    io,
+    cfg,
+    cfg.unix ? `Connected to ${cfg.path}` : `Connection to ${cfg.host} ${cfg.port} port [tcp/*] succeeded!`,
+  );
+  if (cfg.handler) return execOnSocket(socket, cfg, cfg.unix ? "unix" : "tcp");
+  const r = await pipeWithSignals(socket, io, {
+    sendOnly: cfg.sendOnly,
+    recvOnly: cfg.recvOnly,
+    noShutdown: cfg.noShutdown,
+    crlf: cfg.crlf,
+    hex: cfg.hex ? new HexDumper((t) => io.stderr.write(t)) : undefined,
+    quitAfterEof: cfg.quitAfterEofMs,
+    idleTimeout: cfg.waitMs,
+    intervalMs: cfg.intervalMs,
+  });
+  return exitFor(r, io);
+}
+
+/** UDP client: stdin chunks become datagrams; replies go to stdout; quits after EOF + -q (default 1 s). */
+async function ncUdpConnect(cfg: NcConfig, io: CliIo): Promise<number> {
+  const client = await UdpClient.open({
+    host: cfg.host!,
+    port: cfg.port!,
+    family: cfg.family,
+    numericOnly: cfg.numeric,
+    localAddress: cfg.sourceAddress,
+    localPort: cfg.sourcePort,
+  });
+  say(io, cfg, `Connection to ${cfg.host} ${cfg.port} port [udp/*] succeeded!`);
+  const hex = cfg.hex ? new HexDumper((t) => io.stderr.write(t)) : undefined;
+  const crlf = cfg.crlf ? new CrlfConverter() : undefined;
+  const stop = new AbortController();
+  let failure: NetkitError | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let eof = false;
+  const arm = () => {
+    clearTimeout(timer);
+    const ms = eof ? (cfg.quitAfterEofMs ?? cfg.waitMs ?? 1000) : cfg.waitMs;
+    if (ms !== undefined) timer = setTimeout(() => stop.abort(), ms);
+  };
+  const onSignal = () => stop.abort();
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  arm();
+  const receiving = (async () => {
+    while (!stop.signal.aborted) {
+      try {
+        const d = await client.receive(undefined, stop.signal);
+        hex?.received(d.data);
+        arm();
+        if (!cfg.sendOnly && !io.stdout.write(d.data)) await new Promise((r) => io.stdout.once("drain", r));
+      } catch (e) {
+        if (stop.signal.aborted) return;
+        failure = socketError(e, "send to", `${cfg.host}:${cfg.port}`);
+        stop.abort();
+      }
+    }
+  })();
+  if (!cfg.recvOnly) {
+    (async () => {
+      for await (const chunk of io.stdin) {
+        if (stop.signal.aborted) break;
+        const data = crlf ? crlf.convert(chunk as Buffer) : (chunk as Buffer);
+        hex?.sent(data);
+        await client.send(data);
+        arm();
+        if (cfg.intervalMs) await new Promise((r) => setTimeout(r, cfg.intervalMs));
+      }
+      eof = true;
+      arm();
+    })().catch((e: unknown) => {
+      failure = socketError(e, "send to", `${cfg.host}:${cfg.port}`);
+      stop.abort();
+    });
+  }
+  await new Promise((r) => stop.signal.addEventListener("abort", r, { once: true }));
+  clearTimeout(timer);
+  process.off("SIGINT", onSignal);
+  process.off("SIGTERM", onSignal);
+  await client.close();
+  await receiving;
+  io.stdin.pause();
+  if (io.stdin === process.stdin) process.stdin.destroy();
+  if (failure) throw failure;
+  return 0;
+}
+
+/** -z: probe each port; exit 0 when at least one is open (OpenBSD nc), else 1. */
+export async function ncScan(cfg: NcConfig, io: CliIo): Promise<number> {
+  const { address } = await resolveHost(cfg.host!, cfg.family, cfg.numeric);
+  let open = 0;
+  for (const port of cfg.ports) {
+    let ok = false;
+    let reason = "";
+    if (cfg.proto === "tcp") {
+      try {
+        const s = await tcpConnect({
+          host: address,
+          port,
+          timeout: cfg.waitMs ?? 2000,
+          localAddress: cfg.sourceAddress,
+        });
+        s.destroy();
+        ok = true;
+      } catch (e) {
+        reason = e instanceof NetkitError ? e.message.replace(/^.*?: /, "") : String(e);
+      }
+    } else {
+      // UDP has no handshake: a closed port answers with ICMP port unreachable; silence means
+      // open or filtered (reported as open, like nc -zu).
+      const c = await UdpClient.open({ host: address, port, localAddress: cfg.sourceAddress });
+      try {
+        await c.send(Buffer.alloc(0));
+        await c.receive(cfg.waitMs ?? 500);
+        ok = true;
+      } catch (e) {
+        if (e instanceof NetkitError && e.code === "ERR_SOCKET_TIMEOUT") ok = true;
+        else reason = e instanceof NetkitError ? e.message.replace(/^.*?: /, "") : String(e);
+      } finally {
+        await c.close();
+      }
+    }
+    if (ok) open++;
+    if (cfg.json)
+      io.stdout.write(
+        `${JSON.stringify({ host: cfg.host, address, port, proto: cfg.proto, open: ok, ...(ok ? {} : { error: reason }) })}\n`,
+      );
+    else if (ok) say(io, cfg, `Connection to ${cfg.host} ${port} port [${cfg.proto}/*] succeeded!`);
+    else say(io, cfg, `nc: connect to ${cfg.host} port ${port} (${cfg.proto}) failed: ${reason}`);
+    if (cfg.intervalMs) await new Promise((r) => setTimeout(r, cfg.intervalMs));
+  }
+  return open > 0 ? 0 : 1;
+}

@@ -1,0 +1,260 @@
+/**
+ * `netkit nc -l`: listen for TCP, Unix stream or UDP peers and connect them to stdin/stdout.
+ * Without -k one TCP connection is served, then the listener closes and the command ends (so
+ * `netkit nc -l P | tar x` finishes). With -k stdin goes to every connection and every
+ * connection's data to stdout; --broker relays between clients; --chat adds `<userN>` names.
+ * -e/-c use the library server (one child per connection or UDP peer).
+ */
+import dgram from "node:dgram";
+import net from "node:net";
+import { AccessList } from "../sockets/access_list.js";
+import { resolveHost } from "../sockets/resolve_host.js";
+import { hostPort, socketError } from "../sockets/socket_error.js";
+import { CrlfConverter, HexDumper } from "./hexdump.js";
+import type { CliIo } from "./io.js";
+import type { NcConfig } from "./nc_flags.js";
+import { runServe } from "./serve_run.js";
+import { exitFor, pipeWithSignals } from "./stream_connect.js";
+
+function say(io: CliIo, cfg: NcConfig, line: string): void {
+  if (cfg.verbose) io.stderr.write(`${line}\n`);
+}
+
+function stopSignal(): { signal: AbortSignal; release: () => void } {
+  const ac = new AbortController();
+  const on = () => ac.abort();
+  process.once("SIGINT", on);
+  process.once("SIGTERM", on);
+  return {
+    signal: ac.signal,
+    release: () => {
+      process.off("SIGINT", on);
+      process.off("SIGTERM", on);
+    },
+  };
+}
+
+export async function ncListen(cfg: NcConfig, io: CliIo): Promise<number> {
+  if (cfg.handler) {
+    return runServe(
+      {
+        proto: cfg.unix ? "unix" : cfg.proto,
+        host: cfg.host,
+        port: cfg.port,
+        path: cfg.path,
+        handler: cfg.handler,
+        maxConns: cfg.maxConns,
+        allow: cfg.allow,
+        deny: cfg.deny,
+        idleTimeout: cfg.waitMs,
+        keepOpen: cfg.keepOpen,
+        json: false,
+        verbose: cfg.verbose,
+        lockToFirstPeer: cfg.proto === "udp" && !cfg.keepOpen,
+      },
+      io,
+    );
+  }
+  if (cfg.proto === "udp") return ncUdpListen(cfg, io);
+  return ncStreamListen(cfg, io);
+}
+
+async function ncStreamListen(cfg: NcConfig, io: CliIo): Promise<number> {
+  const acl = AccessList.from({ allow: cfg.allow, deny: cfg.deny });
+  const server = net.createServer({ allowHalfOpen: true });
+  let where: string;
+  if (cfg.unix) {
+    where = cfg.path!;
+    await listen(server, { path: cfg.path! }, where);
+  } else {
+    const { address } = await resolveHost(cfg.host ?? "0.0.0.0", cfg.family, cfg.numeric);
+    where = hostPort(address, cfg.port!);
+    await listen(
+      server,
+      { host: address, port: cfg.port!, ipv6Only: cfg.family === 6 && address === "::" },
+      where,
+    );
+  }
+  const a = server.address();
+  say(
+    io,
+    cfg,
+    typeof a === "string" || a === null ? `Listening on ${a}` : `Listening on ${a.address} ${a.port}`,
+  );
+  const hex = cfg.hex ? new HexDumper((t) => io.stderr.write(t)) : undefined;
+  const permitted = (s: net.Socket, active: number) => {
+    if (!cfg.unix && !acl.permits(s.remoteAddress)) {
+      say(io, cfg, `Connection from ${s.remoteAddress} ${s.remotePort} denied`);
+      s.resetAndDestroy();
+      return false;
+    }
+    if (cfg.maxConns !== undefined && active >= cfg.maxConns) {
+      say(io, cfg, `Connection from ${s.remoteAddress} ${s.remotePort} refused: --max-conns ${cfg.maxConns}`);
+      s.destroy();
+      return false;
+    }
+    say(
+      io,
+      cfg,
+      cfg.unix ? "Connection received" : `Connection received on ${s.remoteAddress} ${s.remotePort}`,
+    );
+    return true;
+  };
+
+  if (!cfg.keepOpen) {
+    // One connection: the first permitted one; then stop listening and serve it.
+    const socket = await new Promise<net.Socket | undefined>((resolve) => {
+      const { signal, release } = stopSignal();
+      signal.addEventListener("abort", () => resolve(undefined), { once: true });
+      server.on("connection", (s) => {
+        if (!permitted(s, 0)) return;
+        release();
+        resolve(s);
+      });
+    });
+    server.close();
+    if (socket === undefined) return 0;
+    const r = await pipeWithSignals(socket, io, {
+      sendOnly: cfg.sendOnly,
+      recvOnly: cfg.recvOnly,
+      noShutdown: cfg.noShutdown,
+      crlf: cfg.crlf,
+      hex,
+      quitAfterEof: cfg.quitAfterEofMs,
+      idleTimeout: cfg.waitMs,
+      intervalMs: cfg.intervalMs,
+    });
+    return exitFor(r, io);
+  }
+
+  // -k: many connections at once.
+  const conns = new Map<net.Socket, number>();
+  let nextUser = 1;
+  const { signal, release } = stopSignal();
+  const relay = (from: net.Socket | undefined, data: Uint8Array) => {
+    for (const s of conns.keys()) if (s !== from && !s.writableEnded) s.write(data);
+  };
+  server.on("connection", (s) => {
+    if (!permitted(s, conns.size)) return;
+    const user = nextUser++;
+    conns.set(s, user);
+    if (cfg.chat) relay(s, Buffer.from(`<announce> user${user} has connected\n`));
+    let partial = "";
+    s.on("data", (d: Buffer) => {
+      hex?.received(d);
+      if (cfg.broker) {
+        if (!cfg.chat) return relay(s, d);
+        const text = partial + d.toString("utf8");
+        const lines = text.split("\n");
+        partial = lines.pop()!;
+        for (const l of lines) relay(s, Buffer.from(`<user${user}> ${l}\n`));
+        return;
+      }
+      if (cfg.sendOnly) return;
+      if (!io.stdout.write(d)) {
+        s.pause();
+        io.stdout.once("drain", () => s.resume());
+      }
+    });
+    s.on("end", () => s.end());
+    s.on("error", () => s.destroy()); // one client's reset ends that client only
+    s.on("close", () => {
+      conns.delete(s);
+      if (cfg.chat) relay(s, Buffer.from(`<announce> user${user} has disconnected\n`));
+    });
+  });
+  if (!cfg.broker && !cfg.recvOnly) {
+    const crlf = cfg.crlf ? new CrlfConverter() : undefined;
+    (async () => {
+      for await (const chunk of io.stdin) {
+        if (signal.aborted) return;
+        const data = crlf ? crlf.convert(chunk as Buffer) : (chunk as Buffer);
+        hex?.sent(data);
+        relay(undefined, data);
+      }
+      if (!cfg.noShutdown) for (const s of conns.keys()) s.end();
+    })().catch(() => undefined);
+  }
+  await new Promise((r) => signal.addEventListener("abort", r, { once: true }));
+  release();
+  const closed = new Promise<void>((r) => server.close(() => r()));
+  for (const s of conns.keys()) s.end();
+  setTimeout(() => {
+    for (const s of conns.keys()) s.destroy();
+  }, 1000).unref();
+  await closed;
+  io.stdin.pause();
+  if (io.stdin === process.stdin) process.stdin.destroy();
+  return 0;
+}
+
+function listen(server: net.Server, opts: net.ListenOptions, where: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once("error", (e) => reject(socketError(e, "listen on", where)));
+    server.listen(opts, () => resolve());
+  });
+}
+
+/** UDP listen: lock to the first peer (or, with -k, reply to the latest one). */
+async function ncUdpListen(cfg: NcConfig, io: CliIo): Promise<number> {
+  const acl = AccessList.from({ allow: cfg.allow, deny: cfg.deny });
+  const { address, family } = await resolveHost(cfg.host ?? "0.0.0.0", cfg.family, cfg.numeric);
+  const socket = dgram.createSocket(family === 6 ? "udp6" : "udp4");
+  await new Promise<void>((resolve, reject) => {
+    socket.once("error", (e) => reject(socketError(e, "bind", hostPort(address, cfg.port!))));
+    socket.bind(cfg.port!, address, () => resolve());
+  });
+  socket.on("error", (e) => say(io, cfg, `nc: ${e.message}`));
+  const a = socket.address();
+  say(io, cfg, `Bound on ${a.address} ${a.port}`);
+  const hex = cfg.hex ? new HexDumper((t) => io.stderr.write(t)) : undefined;
+  const crlf = cfg.crlf ? new CrlfConverter() : undefined;
+  const { signal, release } = stopSignal();
+  const stop = new AbortController();
+  signal.addEventListener("abort", () => stop.abort(), { once: true });
+  let peer: { address: string; port: number } | undefined;
+  let peerKnown: () => void = () => {};
+  const havePeer = new Promise<void>((r) => (peerKnown = r));
+  let timer: NodeJS.Timeout | undefined;
+  const arm = (ms: number | undefined) => {
+    clearTimeout(timer);
+    if (ms !== undefined) timer = setTimeout(() => stop.abort(), ms);
+  };
+  let eof = false;
+  arm(cfg.waitMs);
+  socket.on("message", (msg, rinfo) => {
+    if (!acl.permits(rinfo.address))
+      return say(io, cfg, `Datagram from ${rinfo.address} ${rinfo.port} denied`);
+    if (peer === undefined || cfg.keepOpen) {
+      if (peer === undefined) say(io, cfg, `Connection received on ${rinfo.address} ${rinfo.port}`);
+      peer = { address: rinfo.address, port: rinfo.port };
+      peerKnown();
+    } else if (peer.address !== rinfo.address || peer.port !== rinfo.port) return; // locked to the first peer
+    hex?.received(msg);
+    arm(eof ? (cfg.quitAfterEofMs ?? cfg.waitMs) : cfg.waitMs);
+    if (!cfg.sendOnly) io.stdout.write(msg);
+  });
+  if (!cfg.recvOnly) {
+    (async () => {
+      await Promise.race([
+        havePeer,
+        new Promise((r) => stop.signal.addEventListener("abort", r, { once: true })),
+      ]);
+      for await (const chunk of io.stdin) {
+        if (stop.signal.aborted || peer === undefined) return;
+        const data = crlf ? crlf.convert(chunk as Buffer) : (chunk as Buffer);
+        hex?.sent(data);
+        await new Promise<void>((r) => socket.send(data, peer!.port, peer!.address, () => setImmediate(r)));
+      }
+      eof = true;
+      if (cfg.quitAfterEofMs !== undefined) arm(cfg.quitAfterEofMs);
+    })().catch(() => stop.abort());
+  }
+  await new Promise((r) => stop.signal.addEventListener("abort", r, { once: true }));
+  clearTimeout(timer);
+  release();
+  await new Promise<void>((r) => socket.close(() => r()));
+  io.stdin.pause();
+  if (io.stdin === process.stdin) process.stdin.destroy();
+  return 0;
+}
