@@ -11,6 +11,7 @@ import dgram from "node:dgram";
 import net from "node:net";
 import { performance } from "node:perf_hooks";
 import { NetkitError } from "../errors.js";
+import { udpLocalAddress } from "../native/mmsg.js";
 import { ControlChannel } from "./control_channel.js";
 import {
   cookieText,
@@ -35,6 +36,7 @@ import {
   UdpReceiveStream,
   UdpSendStream,
 } from "./streams.js";
+import { FastUdpReceiveStream, FastUdpSendStream, fastUdpAvailable, fastUdpConnect } from "./udp_fast.js";
 
 export interface BenchClientOptions {
   host: string;
@@ -57,6 +59,8 @@ export interface BenchClientOptions {
   omit?: number;
   udpCounters64bit?: boolean;
   version?: string;
+  /** Use the sendmmsg/recvmmsg worker path for UDP when available (default true). */
+  fast?: boolean;
 }
 
 export interface BenchClientHandlers {
@@ -177,6 +181,8 @@ export async function runBenchClient(
     ch.writeJson(encodeParams(params));
     await expect(State.CREATE_STREAMS);
     const total = params.parallel * (params.bidirectional ? 2 : 1);
+    // The batched worker path unless a byte budget (-n) has to be shared between streams.
+    const fast = udpTest && o.fast !== false && params.num === 0 && fastUdpAvailable();
     for (let k = 0; k < total; k++) {
       const id = k === 0 ? 1 : k + 2;
       const weSend = params.bidirectional ? k < params.parallel : !params.reverse;
@@ -190,6 +196,14 @@ export async function runBenchClient(
         sock.write(cookie);
         s = r ?? new TcpSendStream(id, sock, params.len, budget, finish);
         local = { host: sock.localAddress ?? "", port: sock.localPort ?? 0 };
+      } else if (fast) {
+        const fd = await fastUdpConnect(o.host, o.port);
+        const f = weSend
+          ? new FastUdpSendStream(id, fd, params.len, params.bandwidth, params.udpCounters64bit)
+          : new FastUdpReceiveStream(id, fd, params.len, params.udpCounters64bit);
+        await f.ready;
+        s = f;
+        local = udpLocalAddress(fd);
       } else {
         const sock = await connectUdp(o.host, o.port);
         udpSockets.push(sock);
@@ -244,6 +258,8 @@ export async function runBenchClient(
     for (const t of timers) clearTimeout(t);
     if (ticker) clearInterval(ticker);
     for (const s of streams) if (s.sender) s.stop();
+    // Worker senders stop asynchronously: wait, so that the counts are final.
+    await Promise.all(streams.map((s) => (s.sender ? s.close?.() : undefined)));
     if (early !== null) {
       throw new NetkitError("ERR_BENCH_PROTOCOL", `the server interrupted the test (state ${early})`);
     }
@@ -275,9 +291,20 @@ export async function runBenchClient(
     };
   } finally {
     for (const s of streams) s.stop();
+    await Promise.all(streams.map((s) => s.close?.()));
     for (const s of tcpSockets) s.destroy();
     for (const s of udpSockets) s.close();
-    ctrl.end();
-    setTimeout(() => ctrl.destroy(), 200).unref();
+    // Let the server finish its side (it closes the control connection when it is free again),
+    // so that a next test right after this one is not refused as "busy".
+    if (!ctrl.destroyed) {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, 1000);
+        ctrl.once("close", () => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+    ctrl.destroy();
   }
 }

@@ -11,7 +11,7 @@ import { bitsPerSecond, sumUdp } from "./result.js";
 import { formatBitsPerSecond, formatBytes } from "./units.js";
 
 const pad = (s: string, n: number) => s.padStart(n);
-const range = (a: number, b: number) => `${a.toFixed(2)}-${b.toFixed(2)}`.padEnd(13);
+const range = (a: number, b: number) => `${a.toFixed(2).padStart(6)}-${b.toFixed(2).padEnd(6)}`;
 const idCol = (id: number | "SUM") => (id === "SUM" ? "[SUM]" : `[${pad(String(id), 3)}]`);
 
 function udpCols(u: UdpFigures): string {

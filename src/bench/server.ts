@@ -37,6 +37,7 @@ import {
   UdpReceiveStream,
   UdpSendStream,
 } from "./streams.js";
+import { FastUdpReceiveStream, FastUdpSendStream, fastUdpAccept, fastUdpAvailable } from "./udp_fast.js";
 
 export interface BenchServerOptions {
   /** TCP (and UDP) port; 0 picks a free one (default 5201 in the CLI). */
@@ -47,6 +48,8 @@ export interface BenchServerOptions {
   interval?: number;
   /** Serve one test, then stop (`-1`). */
   once?: boolean;
+  /** Use the sendmmsg/recvmmsg worker path for UDP when available (default true). */
+  fast?: boolean;
 }
 
 export interface BenchServerHandlers {
@@ -71,6 +74,8 @@ export interface BenchServer {
 interface PendingTest {
   cookie: string;
   onData(sock: net.Socket, rest: Buffer): void;
+  /** Resolves when the test released its sockets and workers. */
+  finished: Promise<void>;
 }
 
 const CONTROL_TIMEOUT = 10_000;
@@ -82,7 +87,7 @@ export async function startBenchServer(
 ): Promise<BenchServer> {
   const host = opts.host ?? "127.0.0.1";
   const server = net.createServer({ noDelay: true });
-  let current: PendingTest | null = null;
+  let current: (PendingTest & { ending: boolean }) | null = null;
   let closing = false;
   let resolveDone: () => void = () => {};
   const done = new Promise<void>((r) => {
@@ -101,26 +106,47 @@ export async function startBenchServer(
           current.onData(sock, rest);
           return;
         }
-        if (current !== null || closing) {
-          const b = Buffer.alloc(1);
-          b.writeInt8(State.ACCESS_DENIED, 0);
-          sock.end(b);
-          return;
-        }
-        const test: PendingTest = { cookie, onData: () => sock.destroy() };
-        current = test;
-        runServerTest(sock, rest, test, port, host, opts.interval ?? 1, h)
-          .then((r) => h.onResult?.(r))
-          .catch((e) => h.onTestError?.(e))
-          .finally(() => {
-            current = null;
-            sock.destroy();
-            if (opts.once) void close();
-          });
+        start(sock, cookie, rest);
       },
       () => sock.destroy(),
     );
   });
+
+  function start(sock: net.Socket, cookie: string, rest: Buffer): void {
+    if (current?.ending) {
+      // The previous test is only releasing its resources: queue behind it.
+      const prev = current;
+      void prev.finished.then(() => start(sock, cookie, rest));
+      return;
+    }
+    if (current !== null || closing) {
+      const b = Buffer.alloc(1);
+      b.writeInt8(State.ACCESS_DENIED, 0);
+      sock.end(b);
+      return;
+    }
+    let finish: () => void = () => {};
+    const test: PendingTest & { ending: boolean } = {
+      cookie,
+      onData: (s) => s.destroy(),
+      finished: new Promise<void>((r) => {
+        finish = r;
+      }),
+      ending: false,
+    };
+    current = test;
+    runServerTest(sock, rest, test, port, host, opts, h, () => {
+      test.ending = true;
+    })
+      .then((r) => h.onResult?.(r))
+      .catch((e) => h.onTestError?.(e))
+      .finally(() => {
+        current = null;
+        sock.destroy();
+        finish();
+        if (opts.once) void close();
+      });
+  }
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", (e) =>
@@ -149,9 +175,11 @@ async function runServerTest(
   test: PendingTest,
   port: number,
   host: string,
-  interval: number,
+  opts: BenchServerOptions,
   h: BenchServerHandlers,
+  onEnding: () => void,
 ): Promise<BenchResult> {
+  const interval = opts.interval ?? 1;
   const ch = new ControlChannel(ctrlSock, initial);
   ctrlSock.resume();
   const peer = { host: ctrlSock.remoteAddress ?? "", port: ctrlSock.remotePort ?? 0 };
@@ -168,7 +196,8 @@ async function runServerTest(
   const infos: LocalStreamInfo[] = [];
   const dataSockets: net.Socket[] = [];
   let udpSock: dgram.Socket | null = null;
-  const udpPeers = new Map<string, UdpReceiveStream | UdpSendStream>();
+  const udpPeers = new Map<string, BenchStream>();
+  const fast = udpTest && opts.fast !== false && params.num === 0 && fastUdpAvailable();
 
   try {
     const allConnected = new Promise<void>((resolve, reject) => {
@@ -224,8 +253,19 @@ async function runServerTest(
           if (streams.length >= wanted || msg.length !== 4) return;
           const k = streams.length;
           const id = streamId(k);
-          let s: UdpReceiveStream | UdpSendStream;
-          if (weSend(k)) {
+          let s: BenchStream;
+          if (fast) {
+            let fd: number;
+            try {
+              fd = fastUdpAccept(host, port, rinfo.address, rinfo.port);
+            } catch (e) {
+              reject(e);
+              return;
+            }
+            s = weSend(k)
+              ? new FastUdpSendStream(id, fd, params.len, params.bandwidth, params.udpCounters64bit)
+              : new FastUdpReceiveStream(id, fd, params.len, params.udpCounters64bit);
+          } else if (weSend(k)) {
             s = new UdpSendStream(
               id,
               {
@@ -248,7 +288,7 @@ async function runServerTest(
             local: { host, port },
             remote: { host: rinfo.address, port: rinfo.port },
           });
-          sock.send(UDP_CONNECT_REPLY, rinfo.port, rinfo.address);
+          if (!fast) sock.send(UDP_CONNECT_REPLY, rinfo.port, rinfo.address);
           added();
         });
       }
@@ -270,6 +310,7 @@ async function runServerTest(
     }
     ch.writeState(State.CREATE_STREAMS);
     await allConnected;
+    await Promise.all(streams.map((s) => (s as { ready?: Promise<void> }).ready));
     h.onTestStart?.({ peer, params, streams: infos });
 
     ch.writeState(State.TEST_START);
@@ -289,6 +330,7 @@ async function runServerTest(
     } finally {
       if (ticker) clearInterval(ticker);
       for (const s of streams) if (s.sender) s.stop();
+      await Promise.all(streams.map((s) => (s.sender ? s.close?.() : undefined)));
     }
     if (st !== State.TEST_END) unexpected(st);
     const t1 = performance.now() / 1000;
@@ -307,6 +349,7 @@ async function runServerTest(
     ch.writeState(State.DISPLAY_RESULTS);
     // The client answers IPERF_DONE; an old client may just close.
     await ch.readState(CONTROL_TIMEOUT).catch(() => State.IPERF_DONE);
+    onEnding();
     return {
       role: "server",
       params,
@@ -320,6 +363,7 @@ async function runServerTest(
     };
   } finally {
     for (const s of streams) s.stop();
+    await Promise.all(streams.map((s) => s.close?.()));
     for (const s of dataSockets) s.destroy();
     if (udpSock !== null) (udpSock as dgram.Socket).close();
   }

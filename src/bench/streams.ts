@@ -10,7 +10,7 @@
 import type { Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 import { decodeUdpHeader, encodeUdpHeader, udpHeaderSize } from "./iperf_protocol.js";
-import { UdpReceiverStats } from "./stats.js";
+import { type UdpReceiverSnapshot, UdpReceiverStats } from "./stats.js";
 
 /** Bytes all senders of a test may still send (`-n`); Infinity when time ends the test. */
 export interface ByteBudget {
@@ -27,9 +27,11 @@ export interface BenchStream {
   /** UDP: datagrams sent (sender); TCP: 0. */
   readonly packets: number;
   /** UDP receiver statistics. */
-  readonly udp: UdpReceiverStats | null;
+  readonly udp: { snapshot(): UdpReceiverSnapshot } | null;
   start(): void;
   stop(): void;
+  /** Release what the stream holds (worker, socket); streams without resources omit it. */
+  close?(): Promise<void>;
 }
 
 /** Wall clock in seconds with microseconds (the UDP header's clock). */

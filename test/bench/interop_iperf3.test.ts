@@ -157,3 +157,35 @@ describe("netkit bench client against iperf3 -s", { timeout: 60_000 }, () => {
     );
   });
 });
+
+describe("netkit client and server without the fast path (dgram)", { timeout: 30_000 }, () => {
+  it("UDP both ways over plain dgram sockets", async () => {
+    let ours: BenchResult | null = null;
+    const srv = await startBenchServer(
+      { port: 0, interval: 0, fast: false },
+      { onResult: (r) => (ours = r) },
+    );
+    try {
+      for (const reverse of [false, true]) {
+        const r = await runBenchClient({
+          host: "127.0.0.1",
+          port: srv.port,
+          protocol: "udp",
+          bandwidth: 20e6,
+          len: 1000,
+          time: 0.5,
+          interval: 0,
+          reverse,
+          fast: false,
+        });
+        const s = r.streams[0]!;
+        assert.equal(s.localSender, !reverse);
+        assert.ok(s.sent.packets > 900, `${s.sent.packets}`);
+        assert.equal(s.udp?.exact?.expected, s.sent.packets);
+        assert.ok(ours);
+      }
+    } finally {
+      await srv.close();
+    }
+  });
+});
