@@ -21,6 +21,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   unix: async () => (await import("./commands/unix.js")).unixCommand,
   nc: async () => (await import("./commands/nc.js")).ncCommand,
   bench: async () => (await import("./commands/bench.js")).benchCommand,
+  impair: async () => (await import("./commands/impair.js")).impairCommand,
 };
 
 const USAGE = `netkit — network programming toolkit
@@ -35,6 +36,7 @@ Commands:
   unix     Unix stream socket server and clients
   nc       netcat: connect, listen, scan; binary-safe, half-close done right
   bench    UDP vs TCP throughput, loss and latency; iperf3-compatible server/client
+  impair   an impaired path: UDP relay (loss, dup, reorder, delay), TCP relay (latency, resets)
 
 Options:
   -h, --help      help for netkit or a command (netkit ip --help)
