@@ -127,6 +127,8 @@ export async function runServe(spec: ServeSpec, io: CliIo): Promise<number> {
         multicast: spec.multicastGroup
           ? { group: spec.multicastGroup, interface: spec.multicastInterface }
           : undefined,
+        // The recvmmsg worker when nothing is printed per datagram (built-in handlers only).
+        fast: !spec.json && !spec.verbose,
       });
       const a = server.address;
       emit("listening", {
@@ -134,9 +136,10 @@ export async function runServe(spec: ServeSpec, io: CliIo): Promise<number> {
         port: a.port,
         handler: handler.name,
         buffer: spec.buffer ?? 65535,
+        path: server.path,
       });
       say(
-        `listening on ${fmt(a.address, a.port)} (udp, handler ${handler.name}); Ctrl-C stops and prints statistics`,
+        `listening on ${fmt(a.address, a.port)} (udp, handler ${handler.name}${server.path === "mmsg" ? ", recvmmsg fast path" : ""}); Ctrl-C stops and prints statistics`,
         true,
       );
       server.on("datagram", (e: DatagramEvent) => {

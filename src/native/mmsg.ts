@@ -298,3 +298,121 @@ export class MmsgBatch {
     load().koffi.free(this.mem as never);
   }
 }
+
+// ───────────────────────────────────────────────────────────────────────────────────────────────
+// Server side (src/sockets/udp_fast_echo*.ts): batches that keep each datagram's sender address,
+// so one recvmmsg fills 64 slots from any peers and one sendmmsg answers each to its sender.
+// ───────────────────────────────────────────────────────────────────────────────────────────────
+
+/** recv flag: report a datagram's real size even when it was longer than the buffer (UDP). */
+export const MSG_TRUNC = 0x20;
+export const EMSGSIZE = 90;
+const F_GETFL = 3;
+const F_SETFL = 4;
+const O_NONBLOCK = 0o4000;
+/** Room for a struct sockaddr_in6 (28 bytes), rounded up. */
+const NAME = 32;
+
+interface FcntlLib {
+  fcntl: (fd: number, cmd: number, ...rest: unknown[]) => number;
+}
+let fcntlLib: FcntlLib | undefined;
+
+/** Make a descriptor blocking (`true`) or non-blocking: O_NONBLOCK via fcntl(2). */
+export function setBlocking(fd: number, blocking: boolean): void {
+  if (!fcntlLib) {
+    const lib = load().koffi.load("libc.so.6");
+    fcntlLib = { fcntl: lib.func("int fcntl(int, int, ...)") };
+  }
+  const flags = check("fcntl(F_GETFL)", fcntlLib.fcntl(fd, F_GETFL));
+  const next = blocking ? flags & ~O_NONBLOCK : flags | O_NONBLOCK;
+  if (next !== flags) check("fcntl(F_SETFL)", fcntlLib.fcntl(fd, F_SETFL, "int", next));
+}
+
+/**
+ * `count` slots of `slotSize` bytes, each with room for its peer's address. `recv` fills them
+ * from any senders (at most `recvLen` bytes each; with MSG_TRUNC, `len(i)` is the datagram's real
+ * size); `send` answers slots `[from, from + n)` to their senders with `setLen` bytes each.
+ *
+ * @example
+ * const b = new MmsgPeerBatch(64, 65536);
+ * const n = b.recv(fd, 1024, MSG_WAITFORONE | MSG_TRUNC);   // datagrams from anyone
+ * for (let i = 0; i < n; i++) b.setLen(i, Math.min(b.len(i), 1024));
+ * b.send(fd, 0, n);                                           // each back to its sender
+ */
+export class MmsgPeerBatch {
+  private readonly mem: Ptr;
+  private readonly bytes: Buffer;
+  private readonly nameOff: number;
+  private readonly iovOff: number;
+  private readonly hdrOff: number;
+  private readonly base: bigint;
+  private readonly views: Buffer[] = [];
+  private readonly names: Buffer[] = [];
+
+  constructor(
+    readonly count: number,
+    readonly slotSize: number,
+  ) {
+    const c = load();
+    this.nameOff = Math.ceil((count * slotSize) / 64) * 64;
+    this.iovOff = this.nameOff + count * NAME;
+    this.hdrOff = this.iovOff + count * IOVEC;
+    const total = this.hdrOff + count * MMSGHDR;
+    this.mem = c.koffi.alloc("uint8_t", total);
+    this.base = c.koffi.address(this.mem) as bigint;
+    this.bytes = Buffer.from(c.koffi.view(this.mem as never, total) as ArrayBuffer);
+    this.bytes.fill(0, this.nameOff);
+    for (let i = 0; i < count; i++) {
+      const iov = this.iovOff + i * IOVEC;
+      this.bytes.writeBigUInt64LE(this.base + BigInt(i * slotSize), iov);
+      this.bytes.writeBigUInt64LE(BigInt(slotSize), iov + 8);
+      const h = this.hdrOff + i * MMSGHDR;
+      this.bytes.writeBigUInt64LE(this.base + BigInt(this.nameOff + i * NAME), h);
+      this.bytes.writeUInt32LE(28, h + 8);
+      this.bytes.writeBigUInt64LE(this.base + BigInt(iov), h + 16);
+      this.bytes.writeBigUInt64LE(1n, h + 24);
+      this.views.push(this.bytes.subarray(i * slotSize, (i + 1) * slotSize));
+      this.names.push(this.bytes.subarray(this.nameOff + i * NAME, this.nameOff + i * NAME + 28));
+    }
+  }
+
+  /** Slot i's bytes (no copy). */
+  view(i: number): Buffer {
+    return this.views[i]!;
+  }
+
+  /** Slot i's peer as struct sockaddr_in / sockaddr_in6 bytes (family at 0, port at 2). */
+  name(i: number): Buffer {
+    return this.names[i]!;
+  }
+
+  /** Bytes of slot i to send. */
+  setLen(i: number, n: number): void {
+    this.bytes.writeUInt32LE(n, this.iovOff + i * IOVEC + 8);
+  }
+
+  /** Size of received datagram i (its real size when received with MSG_TRUNC). */
+  len(i: number): number {
+    return this.bytes.readUInt32LE(this.hdrOff + i * MMSGHDR + 56);
+  }
+
+  /** recvmmsg into all slots, at most `recvLen` bytes each: datagrams received, or -1 (lastErrno()). */
+  recv(fd: number, recvLen: number, flags: number): number {
+    const b = this.bytes;
+    for (let i = 0; i < this.count; i++) {
+      b.writeUInt32LE(recvLen, this.iovOff + i * IOVEC + 8);
+      b.writeUInt32LE(28, this.hdrOff + i * MMSGHDR + 8);
+    }
+    return load().recvmmsg(fd, this.base + BigInt(this.hdrOff), this.count, flags, null);
+  }
+
+  /** sendmmsg slots [from, from + n) to their senders: datagrams sent, or -1 (lastErrno()). */
+  send(fd: number, from: number, n: number, flags = 0): number {
+    return load().sendmmsg(fd, this.base + BigInt(this.hdrOff + from * MMSGHDR), n, flags);
+  }
+
+  free(): void {
+    load().koffi.free(this.mem as never);
+  }
+}
