@@ -158,12 +158,12 @@ describe("UDP server fast path (recvmmsg/sendmmsg worker)", () => {
     try {
       const wrong: string[] = [];
       const got = clients.map(() => 0);
-      clients.forEach((c, k) =>
+      clients.forEach((c, k) => {
         c.on("message", (m) => {
           if (m.readUInt32BE(0) !== k) wrong.push(`client ${k} got client ${m.readUInt32BE(0)}'s reply`);
           got[k]!++;
-        }),
-      );
+        });
+      });
       // Rounds of 25 per client, small enough for the sockets' default buffers (no loss to excuse).
       for (let i = 0; i < PER; i++) {
         clients.forEach((c, k) => {
