@@ -349,6 +349,11 @@ export class MmsgPeerBatch {
   private readonly base: bigint;
   private readonly views: Buffer[] = [];
   private readonly names: Buffer[] = [];
+  /** The same memory as 32-bit words (all offsets used are multiples of 4). */
+  private readonly words: Uint32Array;
+  private readonly hdrPtr: bigint;
+  /** Slots [0, dirty) may have a changed iov_len or msg_namelen since the last recv. */
+  private dirty: number;
 
   constructor(
     readonly count: number,
@@ -363,6 +368,9 @@ export class MmsgPeerBatch {
     this.base = c.koffi.address(this.mem) as bigint;
     this.bytes = Buffer.from(c.koffi.view(this.mem as never, total) as ArrayBuffer);
     this.bytes.fill(0, this.nameOff);
+    this.words = new Uint32Array(this.bytes.buffer, this.bytes.byteOffset, total >>> 2);
+    this.hdrPtr = this.base + BigInt(this.hdrOff);
+    this.dirty = count;
     for (let i = 0; i < count; i++) {
       const iov = this.iovOff + i * IOVEC;
       this.bytes.writeBigUInt64LE(this.base + BigInt(i * slotSize), iov);
@@ -389,27 +397,37 @@ export class MmsgPeerBatch {
 
   /** Bytes of slot i to send. */
   setLen(i: number, n: number): void {
-    this.bytes.writeUInt32LE(n, this.iovOff + i * IOVEC + 8);
+    this.words[(this.iovOff + i * IOVEC + 8) >>> 2] = n;
   }
 
   /** Size of received datagram i (its real size when received with MSG_TRUNC). */
   len(i: number): number {
-    return this.bytes.readUInt32LE(this.hdrOff + i * MMSGHDR + 56);
+    return this.words[(this.hdrOff + i * MMSGHDR + 56) >>> 2]!;
   }
 
   /** recvmmsg into all slots, at most `recvLen` bytes each: datagrams received, or -1 (lastErrno()). */
   recv(fd: number, recvLen: number, flags: number): number {
-    const b = this.bytes;
-    for (let i = 0; i < this.count; i++) {
-      b.writeUInt32LE(recvLen, this.iovOff + i * IOVEC + 8);
-      b.writeUInt32LE(28, this.hdrOff + i * MMSGHDR + 8);
+    const w = this.words;
+    if (recvLen !== this.recvLen) {
+      this.recvLen = recvLen;
+      this.dirty = this.count;
     }
-    return load().recvmmsg(fd, this.base + BigInt(this.hdrOff), this.count, flags, null);
+    // Only slots used since the last recv need their iov_len and msg_namelen reset.
+    for (let i = 0; i < this.dirty; i++) {
+      w[(this.iovOff + i * IOVEC + 8) >>> 2] = recvLen;
+      w[(this.hdrOff + i * MMSGHDR + 8) >>> 2] = 28;
+    }
+    const n = load().recvmmsg(fd, this.hdrPtr, this.count, flags, null);
+    this.dirty = n > 0 ? n : 0;
+    return n;
   }
+
+  private recvLen = -1;
 
   /** sendmmsg slots [from, from + n) to their senders: datagrams sent, or -1 (lastErrno()). */
   send(fd: number, from: number, n: number, flags = 0): number {
-    return load().sendmmsg(fd, this.base + BigInt(this.hdrOff + from * MMSGHDR), n, flags);
+    if (from + n > this.dirty) this.dirty = from + n;
+    return load().sendmmsg(fd, from === 0 ? this.hdrPtr : this.hdrPtr + BigInt(from * MMSGHDR), n, flags);
   }
 
   free(): void {
