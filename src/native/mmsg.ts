@@ -418,7 +418,7 @@ export class MmsgPeerBatch {
       w[(this.hdrOff + i * MMSGHDR + 8) >>> 2] = 28;
     }
     const n = load().recvmmsg(fd, this.hdrPtr, this.count, flags, null);
-    this.dirty = n > 0 ? n : 0;
+    this.dirty = Math.max(n, 0);
     return n;
   }
 
