@@ -43,6 +43,11 @@ export const ERROR_CODES = {
   ERR_RESOLVE: "the host name could not be resolved to an address",
   ERR_PING_PERMISSION:
     "no ICMP socket may be opened: neither net.ipv4.ping_group_range allows an ICMP socket nor is CAP_NET_RAW held",
+  // bench / impair (src/bench, src/impair)
+  ERR_BENCH_PROTOCOL: "the bench peer broke the iperf3 protocol or closed the connection early",
+  ERR_BENCH_BUSY: "the bench server is running another test (iperf3 ACCESS_DENIED)",
+  ERR_BENCH_PEER: "the bench peer reported an error (iperf3 SERVER_ERROR)",
+  ERR_BENCH_TIMEOUT: "the bench or impair peer did not answer in time",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

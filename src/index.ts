@@ -2,6 +2,34 @@
  * netkit: the library. Re-exports only; see docs/api.md.
  */
 
+// bench: measurement (src/bench) and impaired paths (src/impair)
+export { type BenchClientOptions, runBenchClient } from "./bench/client.js";
+export {
+  COOKIE_SIZE,
+  decodeParams,
+  decodeResults,
+  decodeUdpHeader,
+  encodeParams,
+  encodeResults,
+  encodeUdpHeader,
+  type IperfParams,
+  State as IperfState,
+  type UdpHeader,
+} from "./bench/iperf_protocol.js";
+export { type PingPongOptions, type PingPongResult, pingPong } from "./bench/latency.js";
+export { histogram, type LatencySummary, percentile, summarize } from "./bench/latency_stats.js";
+export { plotBench, plotHistogram } from "./bench/plot_svg.js";
+export { summaryLines, toIperfJson } from "./bench/report.js";
+export type { BenchResult, Interval, StreamSummary, UdpFigures } from "./bench/result.js";
+export { type BenchServer, type BenchServerOptions, startBenchServer } from "./bench/server.js";
+export { type UdpReceiverSnapshot, UdpReceiverStats } from "./bench/stats.js";
+export {
+  formatBitsPerSecond,
+  formatBytes,
+  formatPacketsPerSecond,
+  parseRate,
+  parseSize,
+} from "./bench/units.js";
 // diagnostics (src/diag): interfaces, routes, ping
 export { type Interface, type InterfaceAddress, listInterfaces } from "./diag/interfaces.js";
 export { type PingEvent, type PingOptions, type PingResult, ping } from "./diag/ping.js";
@@ -24,6 +52,10 @@ export {
 } from "./diag/trace.js";
 export { type Hop, icmpErrorMeaning, type ProbeResult, TraceProbes } from "./diag/trace_probes.js";
 export * from "./errors.js";
+export { createRng } from "./impair/rng.js";
+export { startTcpRelay, type TcpRelayOptions } from "./impair/tcp_relay.js";
+export { type UdpImpairCounts, type UdpImpairment, UdpPipeline } from "./impair/udp_pipeline.js";
+export { startUdpRelay, type UdpRelayOptions } from "./impair/udp_relay.js";
 export { Addr, type IPVersion, parseAddr } from "./ip/addr.js";
 export { type AddressInfo, analyze, analyzePrefix } from "./ip/analyze.js";
 export { type AddrFlags, type ClassInfo, classOf, flagsOf } from "./ip/classify.js";

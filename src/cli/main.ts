@@ -31,6 +31,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   ping: async () => (await import("./commands/ping.js")).pingCommand,
   trace: async () => (await import("./commands/trace.js")).traceCommand,
   traceroute: async () => (await import("./commands/trace.js")).traceCommand,
+  bench: async () => (await import("./commands/bench.js")).benchCommand,
+  impair: async () => (await import("./commands/impair.js")).impairCommand,
 };
 
 const USAGE = `netkit — network programming toolkit
@@ -51,6 +53,8 @@ Commands:
   gateway  the default gateway(s)
   ping     ICMP echo (iputils-compatible) or TCP connect-time ping
   trace    the path to a host, hop by hop (alias: traceroute)
+  bench    UDP vs TCP throughput, loss and latency; iperf3-compatible server/client
+  impair   an impaired path: UDP relay (loss, dup, reorder, delay), TCP relay (latency, resets)
 
 Options:
   -h, --help      help for netkit or a command (netkit ip --help)

@@ -133,6 +133,8 @@ export async function runServe(spec: ServeSpec, io: CliIo): Promise<number> {
             multicast: spec.multicastGroup
               ? { group: spec.multicastGroup, interface: spec.multicastInterface, ttl: spec.ttl }
               : undefined,
+            // The recvmmsg worker when nothing is printed per datagram (built-in handlers only).
+            fast: !spec.json && !spec.verbose,
           }),
         spec.port ?? 2000,
         "udp",
@@ -143,6 +145,7 @@ export async function runServe(spec: ServeSpec, io: CliIo): Promise<number> {
         port: a.port,
         handler: handler.name,
         buffer: spec.buffer ?? 65535,
+        path: server.path,
         ...(spec.broadcast ? { broadcast: true } : {}),
         ...(spec.ttl !== undefined ? { ttl: spec.ttl } : {}),
         ...(spec.multicastGroup
@@ -150,7 +153,7 @@ export async function runServe(spec: ServeSpec, io: CliIo): Promise<number> {
           : {}),
       });
       say(
-        `listening on ${fmt(a.address, a.port)} (udp, handler ${handler.name}${spec.multicastGroup ? `, joined ${spec.multicastGroup}${spec.multicastInterface ? ` on ${spec.multicastInterface}` : ""}` : ""}); Ctrl-C stops and prints statistics`,
+        `listening on ${fmt(a.address, a.port)} (udp, handler ${handler.name}${spec.multicastGroup ? `, joined ${spec.multicastGroup}${spec.multicastInterface ? ` on ${spec.multicastInterface}` : ""}` : ""}${server.path === "mmsg" ? ", recvmmsg fast path" : ""}); Ctrl-C stops and prints statistics`,
         true,
       );
       server.on("datagram", (e: DatagramEvent) => {

@@ -9,7 +9,7 @@
  * acl.permits("::ffff:127.0.0.1"); // → true
  * acl.permits("127.0.0.2");        // → false
  */
-import { parseAddr } from "../ip/addr.js";
+import { type Addr, parseAddr } from "../ip/addr.js";
 import { type Prefix, parseNetwork } from "../ip/prefix.js";
 
 export interface AccessOptions {
@@ -51,6 +51,13 @@ export class AccessList {
     } catch {
       return false; // not an IP peer we can judge: refuse rather than guess
     }
+    return this.permitsAddr(a);
+  }
+
+  /** The same check for an address value (unmapped first); no parsing, for per-datagram use. */
+  permitsAddr(addr: Addr): boolean {
+    if (this.open) return true;
+    const a = addr.withoutZone().unmap();
     if (this.deny.some((p) => p.contains(a))) return false;
     return this.allow.length === 0 || this.allow.some((p) => p.contains(a));
   }

@@ -71,7 +71,8 @@ export const MAX_REVERSE_LINE = 64 * 1024;
 
 const encoder = new TextEncoder();
 
-function reverseText(s: string): string {
+/** Reverse a string by code points (the `reverse` handler's map). */
+export function reverseText(s: string): string {
   return Array.from(s).reverse().join("");
 }
 
@@ -137,6 +138,14 @@ const BUILTINS: Record<BuiltinHandlerName, Handler> = {
   lower: textHandler("lower", (s) => s.toLowerCase(), false),
   reverse: textHandler("reverse", reverseText, true),
 };
+
+/**
+ * The built-in name behind a handler, or undefined for a function, module or exec handler: servers
+ * use it to pick a fast path that needs no JavaScript per datagram.
+ */
+export function builtinName(h: Handler): BuiltinHandlerName | undefined {
+  return BUILTIN_HANDLERS.find((n) => BUILTINS[n] === h);
+}
 
 /** Wrap a `process_data`-style function as a handler (called once per datagram or per read). */
 export function functionHandler(fn: ProcessData, name = fn.name || "function"): Handler {

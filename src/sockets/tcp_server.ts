@@ -14,7 +14,13 @@ import { EventEmitter } from "node:events";
 import net from "node:net";
 import { AccessList, type AccessOptions } from "./access_list.js";
 import { publish } from "./events.js";
-import { type Handler, type HandlerSession, type HandlerSpec, resolveHandler } from "./handlers.js";
+import {
+  builtinName,
+  type Handler,
+  type HandlerSession,
+  type HandlerSpec,
+  resolveHandler,
+} from "./handlers.js";
 import { resolveHost } from "./resolve_host.js";
 import { hostPort, socketError } from "./socket_error.js";
 
@@ -90,6 +96,8 @@ interface Conn {
 export class TcpServer extends EventEmitter {
   readonly handler: Handler;
   private readonly acl: AccessList;
+  /** `echo`: bytes go straight back from the data event (no promise, no pause per chunk). */
+  private readonly directEcho: boolean;
   private readonly conns = new Set<Conn>();
   private readonly started = Date.now();
   private nextId = 1;
@@ -113,6 +121,7 @@ export class TcpServer extends EventEmitter {
     super();
     this.handler = resolveHandler(opts.handler);
     this.acl = AccessList.from(opts);
+    this.directEcho = builtinName(this.handler) === "echo";
     server.on("connection", (s) => this.accept(s));
     server.on("error", (e) => this.warn(e));
   }
@@ -196,23 +205,8 @@ export class TcpServer extends EventEmitter {
     this.emit("connection", ev);
     publish("connection", { proto: this.proto, ...ev });
 
-    socket.on("data", (chunk: Buffer) => {
-      conn.bytesIn += chunk.length;
-      this.counts.bytesIn += chunk.length;
-      socket.pause();
-      conn.chain = conn.chain
-        .then(() => conn.session.write(chunk))
-        .then(
-          () => {
-            if (!this.closing) socket.resume();
-          },
-          (e: unknown) => {
-            conn.reason = "error";
-            this.warn(e);
-            socket.destroy();
-          },
-        );
-    });
+    if (this.directEcho) this.echoDirect(conn);
+    else this.readIntoSession(conn);
     socket.on("end", () => this.finish(conn)); // the peer half-closed: flush, then our FIN
     if (this.opts.idleTimeout !== undefined && this.opts.idleTimeout > 0) {
       socket.setTimeout(this.opts.idleTimeout, () => {
@@ -242,6 +236,49 @@ export class TcpServer extends EventEmitter {
       };
       this.emit("close-connection", closeEv);
       publish("close", { proto: this.proto, ...closeEv });
+    });
+  }
+
+  /**
+   * The echo handler without its session: each chunk is written back from the data event;
+   * reading pauses only while the peer is not reading its replies (write returned false).
+   */
+  private echoDirect(conn: Conn): void {
+    const socket = conn.socket;
+    socket.on("data", (chunk: Buffer) => {
+      const n = chunk.length;
+      conn.bytesIn += n;
+      conn.bytesOut += n;
+      this.counts.bytesIn += n;
+      this.counts.bytesOut += n;
+      if (!socket.write(chunk)) {
+        socket.pause();
+        socket.once("drain", () => {
+          if (!this.closing && !conn.ended) socket.resume();
+        });
+      }
+    });
+  }
+
+  /** Any other handler: one chunk at a time through the session, reading paused meanwhile. */
+  private readIntoSession(conn: Conn): void {
+    const socket = conn.socket;
+    socket.on("data", (chunk: Buffer) => {
+      conn.bytesIn += chunk.length;
+      this.counts.bytesIn += chunk.length;
+      socket.pause();
+      conn.chain = conn.chain
+        .then(() => conn.session.write(chunk))
+        .then(
+          () => {
+            if (!this.closing) socket.resume();
+          },
+          (e: unknown) => {
+            conn.reason = "error";
+            this.warn(e);
+            socket.destroy();
+          },
+        );
     });
   }
 

@@ -16,9 +16,17 @@ import { EventEmitter } from "node:events";
 import { NetkitError } from "../errors.js";
 import { AccessList, type AccessOptions } from "./access_list.js";
 import { publish } from "./events.js";
-import { type Handler, type HandlerSession, type HandlerSpec, resolveHandler } from "./handlers.js";
+import {
+  builtinName,
+  type Handler,
+  type HandlerSession,
+  type HandlerSpec,
+  resolveHandler,
+} from "./handlers.js";
 import { literalFamily, resolveHost } from "./resolve_host.js";
 import { hostPort, socketError } from "./socket_error.js";
+import { FastEcho } from "./udp_fast_echo.js";
+import type { FastEchoMessage } from "./udp_fast_echo_protocol.js";
 
 export interface MulticastOptions {
   /** The group to join, e.g. 239.1.2.3 or ff02::1234. */
@@ -60,9 +68,21 @@ export interface UdpServerOptions extends AccessOptions {
   graceMs?: number;
   /** Aborting closes the server like close(). */
   signal?: AbortSignal;
+  /**
+   * Serve from a worker thread with recvmmsg/sendmmsg (`path: "mmsg"`, several times fewer system
+   * calls) when the handler is a built-in and neither maxPeers nor lockToFirstPeer is set. The
+   * per-datagram events `datagram`, `reply` and `peer` are then not emitted (counters stay exact;
+   * `truncated` and `denied` still are, at most 100 a second each). Default false; the CLI turns
+   * it on when it prints nothing per datagram. NETKIT_NO_MMSG=1 in the environment turns it off.
+   */
+  fast?: boolean;
 }
 
+/** Which loop serves: Node's `dgram` (one system call per datagram) or the recvmmsg worker. */
+export type UdpServerPath = "dgram" | "mmsg";
+
 export interface UdpServerStats {
+  path: UdpServerPath;
   datagrams: number;
   bytesIn: number;
   bytesOut: number;
@@ -118,6 +138,7 @@ export class UdpServer extends EventEmitter {
   };
   private closing: Promise<UdpServerStats> | undefined;
   private locked: string | undefined;
+  private fastLoop: FastEcho | undefined;
 
   /** @internal use {@link startUdpServer} */
   constructor(
@@ -137,9 +158,63 @@ export class UdpServer extends EventEmitter {
     return this.socket.address();
   }
 
+  /** Which loop serves datagrams now. */
+  get path(): UdpServerPath {
+    return this.fastLoop === undefined ? "dgram" : "mmsg";
+  }
+
   /** Counters so far. */
   stats(): UdpServerStats {
-    return { ...this.counts, durationMs: Date.now() - this.started };
+    const counts = { ...this.counts };
+    if (this.fastLoop) {
+      const f = this.fastLoop.counters();
+      for (const k of Object.keys(counts) as (keyof typeof counts)[]) counts[k] += f[k];
+    }
+    return { path: this.path, ...counts, durationMs: Date.now() - this.started };
+  }
+
+  /** @internal Move to the fast path if the options allow it; startUdpServer calls this once bound. */
+  startFast(): void {
+    const o = this.opts;
+    const name = builtinName(this.handler);
+    if (o.fast !== true || name === undefined || o.maxPeers !== undefined || o.lockToFirstPeer) return;
+    const fast = FastEcho.start(
+      this.socket,
+      {
+        handler: name,
+        limit: o.buffer ?? 65535,
+        allow: o.allow ?? [],
+        deny: o.deny ?? [],
+        peerIdleTimeout: o.peerIdleTimeout ?? 30_000,
+      },
+      (m) => this.onFastMessage(m),
+      (error) => {
+        if (error === undefined) return;
+        // The worker died: keep its counts, and dgram serves on (FastEcho restarted its reading).
+        const f = fast!.counters();
+        for (const k of Object.keys(this.counts) as (keyof typeof this.counts)[]) this.counts[k] += f[k];
+        this.fastLoop = undefined;
+        this.warn(error);
+      },
+    );
+    this.fastLoop = fast;
+  }
+
+  private onFastMessage(m: FastEchoMessage): void {
+    if (m.kind === "ready") return;
+    if (m.kind === "error") {
+      const e = Object.assign(new Error(`${m.syscall} failed (errno ${m.errno})`), { errno: m.errno });
+      this.counts.errors--; // already counted by the worker; warn() counts again
+      this.warn(e);
+      return;
+    }
+    const limit = this.opts.buffer ?? 65535;
+    this.note(m.kind, {
+      remoteAddress: m.remoteAddress,
+      remotePort: m.remotePort,
+      size: m.size,
+      truncated: m.size > limit,
+    });
   }
 
   private note(name: "datagram" | "truncated" | "denied", ev: DatagramEvent): void {
@@ -262,6 +337,7 @@ export class UdpServer extends EventEmitter {
    */
   close(): Promise<UdpServerStats> {
     this.closing ??= (async () => {
+      await this.fastLoop?.stop(); // answers what it has received, then lets go of the socket
       const grace = this.opts.graceMs ?? 2000;
       const all = [...this.peers.values()];
       const finishing = Promise.allSettled(all.map((p) => p.chain.then(() => p.session.end())));
@@ -324,8 +400,15 @@ export async function startUdpServer(opts: UdpServerOptions = {}): Promise<UdpSe
     socket.close();
     throw socketError(e, "set option on", hostPort(address, port));
   }
+  server.startFast();
   const a = server.address;
-  publish("listen", { proto: "udp", address: a.address, port: a.port, family: a.family });
+  publish("listen", {
+    proto: "udp",
+    address: a.address,
+    port: a.port,
+    family: a.family,
+    path: server.path,
+  });
   server.emit("listening", a);
   if (opts.signal) {
     if (opts.signal.aborted) void server.close();

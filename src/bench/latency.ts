@@ -1,0 +1,161 @@
+/**
+ * Request/response latency against any echo server (I/O shell), like `sockperf ping-pong`: one
+ * message in flight, send LEN bytes, wait for LEN bytes back, record the round trip. UDP requests
+ * that get no answer within the timeout count as lost. Bounded by a count and a time.
+ *
+ * @example
+ * const r = await pingPong({ host: "127.0.0.1", port, udp: true, count: 1000 });
+ * r.summary.p99; // microseconds
+ */
+import dgram from "node:dgram";
+import net from "node:net";
+import { performance } from "node:perf_hooks";
+import { NetkitError } from "../errors.js";
+import { type LatencySummary, summarize } from "./latency_stats.js";
+
+export interface PingPongOptions {
+  host: string;
+  port: number;
+  udp?: boolean;
+  /** Round trips to make (default 10,000). */
+  count?: number;
+  /** Stop after this many seconds even if count is not reached (default 10). */
+  time?: number;
+  /** Message size in bytes (default 64). */
+  len?: number;
+  /** Per-request timeout for UDP, ms (default 1000). */
+  timeoutMs?: number;
+  /** Called about every 100 ms with the round trips so far (progress). */
+  onProgress?(done: number): void;
+}
+
+export interface PingPongResult {
+  protocol: "tcp" | "udp";
+  host: string;
+  port: number;
+  len: number;
+  sent: number;
+  received: number;
+  /** Round-trip times in microseconds, in order. */
+  samples: number[];
+  /** Percentiles in microseconds. */
+  summary: LatencySummary;
+  seconds: number;
+}
+
+/** Run the ping-pong; resolves when count or time is reached. */
+export async function pingPong(o: PingPongOptions): Promise<PingPongResult> {
+  const len = o.len ?? 64;
+  const count = o.count ?? 10_000;
+  const deadline = performance.now() + (o.time ?? 10) * 1000;
+  const samples: number[] = [];
+  let sent = 0;
+  const t0 = performance.now();
+  let lastProgress = t0;
+  const progress = () => {
+    const now = performance.now();
+    if (o.onProgress && now - lastProgress > 100) {
+      lastProgress = now;
+      o.onProgress(sent);
+    }
+  };
+  const payload = Buffer.alloc(len, 0x78);
+  if (o.udp) {
+    const sock = dgram.createSocket(net.isIPv6(o.host) ? "udp6" : "udp4");
+    try {
+      await new Promise<void>((resolve, reject) => {
+        sock.once("error", (e) =>
+          reject(new NetkitError("ERR_IO", `UDP socket: ${e.message}`, { cause: e })),
+        );
+        sock.connect(o.port, o.host, () => resolve());
+      });
+      let waiter: ((ok: boolean) => void) | null = null;
+      sock.on("message", () => {
+        const w = waiter;
+        waiter = null;
+        w?.(true);
+      });
+      sock.on("error", () => {
+        const w = waiter;
+        waiter = null;
+        w?.(false);
+      });
+      while (sent < count && performance.now() < deadline) {
+        const ok = await new Promise<boolean>((resolve) => {
+          const timer = setTimeout(() => {
+            waiter = null;
+            resolve(false);
+          }, o.timeoutMs ?? 1000);
+          const start = performance.now();
+          waiter = (got) => {
+            clearTimeout(timer);
+            if (got) samples.push((performance.now() - start) * 1000);
+            resolve(got);
+          };
+          sock.send(payload);
+          sent++;
+        });
+        void ok;
+        progress();
+      }
+    } finally {
+      sock.close();
+    }
+  } else {
+    const sock = await new Promise<net.Socket>((resolve, reject) => {
+      const s = net.connect({ host: o.host, port: o.port, noDelay: true });
+      s.once("connect", () => resolve(s));
+      s.once("error", (e) =>
+        reject(
+          new NetkitError("ERR_IO", `cannot connect to ${o.host} port ${o.port}: ${e.message}`, { cause: e }),
+        ),
+      );
+    });
+    try {
+      let have = 0;
+      let waiter: (() => void) | null = null;
+      let failed: Error | null = null;
+      sock.on("data", (d: Buffer) => {
+        have += d.length;
+        if (have >= len && waiter) {
+          have -= len;
+          const w = waiter;
+          waiter = null;
+          w();
+        }
+      });
+      const fail = (e: Error) => {
+        failed = e;
+        const w = waiter;
+        waiter = null;
+        w?.();
+      };
+      sock.on("error", fail);
+      sock.on("close", () => fail(new Error("the echo server closed the connection")));
+      while (sent < count && performance.now() < deadline) {
+        const start = performance.now();
+        await new Promise<void>((resolve) => {
+          waiter = resolve;
+          sock.write(payload);
+          sent++;
+        });
+        if (failed) throw new NetkitError("ERR_IO", (failed as Error).message, { cause: failed });
+        samples.push((performance.now() - start) * 1000);
+        progress();
+      }
+    } finally {
+      sock.destroy();
+    }
+  }
+  return {
+    protocol: o.udp ? "udp" : "tcp",
+    host: o.host,
+    port: o.port,
+    len,
+    sent,
+    received: samples.length,
+    samples,
+    summary: summarize(samples),
+    seconds: (performance.now() - t0) / 1000,
+  };
+}

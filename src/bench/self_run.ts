@@ -1,0 +1,139 @@
+/**
+ * `netkit bench` without arguments (I/O shell): a self-contained loopback comparison of UDP and
+ * TCP against a peer process it starts itself, ending by itself (about 15 s; `quick` about 4 s).
+ * Returns one {@link SelfRunResult}; the CLI renders it as a table and a plain-language summary.
+ *
+ * @example
+ * const r = await selfRun({ quick: true, startPeer });
+ * r.udp.map((u) => u.exactLostPercent);
+ */
+import { runBenchClient } from "./client.js";
+import { pingPong } from "./latency.js";
+import type { LatencySummary } from "./latency_stats.js";
+import type { BenchResult } from "./result.js";
+import { sumSide, sumUdp } from "./result.js";
+
+export interface PeerPorts {
+  benchPort: number;
+  tcpEchoPort: number;
+  udpEchoPort: number;
+  stop(): Promise<void>;
+}
+
+export interface UdpRow {
+  /** Target rate, bit/s (0 = unlimited). */
+  target: number;
+  len: number;
+  sentBps: number;
+  receivedBps: number;
+  sentPackets: number;
+  packetsPerSecond: number;
+  iperfLost: number;
+  iperfLostPercent: number;
+  outOfOrder: number;
+  exactLost: number;
+  exactLostPercent: number;
+  reordered: number;
+  duplicated: number;
+  jitterMs: number;
+}
+
+export interface SelfRunResult {
+  tcp: { sentBps: number; receivedBps: number; bytes: number; seconds: number };
+  udp: UdpRow[];
+  latency: { tcp: LatencySummary & { lost: number }; udp: LatencySummary & { lost: number } };
+  runs: BenchResult[];
+  seconds: number;
+}
+
+export interface SelfRunOptions {
+  quick?: boolean;
+  startPeer(): Promise<PeerPorts>;
+  onStep?(text: string): void;
+}
+
+export function udpRow(r: BenchResult): UdpRow {
+  const sent = sumSide(r.streams, "sent");
+  const recv = sumSide(r.streams, "received");
+  const u = sumUdp(r.streams.map((s) => s.udp));
+  const e = u?.exact ?? null;
+  return {
+    target: r.params.bandwidth,
+    len: r.params.len,
+    sentBps: sent.seconds > 0 ? (sent.bytes * 8) / sent.seconds : 0,
+    receivedBps: recv.seconds > 0 ? (recv.bytes * 8) / recv.seconds : 0,
+    sentPackets: sent.packets,
+    packetsPerSecond: sent.seconds > 0 ? sent.packets / sent.seconds : 0,
+    iperfLost: u?.lostPackets ?? 0,
+    iperfLostPercent: sent.packets > 0 ? (100 * (u?.lostPackets ?? 0)) / sent.packets : 0,
+    outOfOrder: u?.outOfOrder ?? 0,
+    exactLost: e?.lost ?? 0,
+    exactLostPercent: e && e.expected > 0 ? (100 * e.lost) / e.expected : 0,
+    reordered: e?.reordered ?? 0,
+    duplicated: e?.duplicated ?? 0,
+    jitterMs: u?.jitterMs ?? 0,
+  };
+}
+
+export async function selfRun(o: SelfRunOptions): Promise<SelfRunResult> {
+  const t0 = Date.now();
+  const secs = o.quick ? 0.5 : 3;
+  const peer = await o.startPeer();
+  const runs: BenchResult[] = [];
+  try {
+    const host = "127.0.0.1";
+    o.onStep?.("TCP, one stream, 128 KBytes writes");
+    const tcp = await runBenchClient({ host, port: peer.benchPort, time: secs, interval: 0.5 });
+    runs.push(tcp);
+    const udp: UdpRow[] = [];
+    const rates: [number, number][] = o.quick
+      ? [
+          [100e6, 1460],
+          [0, 1460],
+        ]
+      : [
+          [100e6, 1460],
+          [1e9, 1460],
+          [0, 1460],
+          [0, 64],
+        ];
+    for (const [rate, len] of rates) {
+      o.onStep?.(`UDP at ${rate === 0 ? "unlimited rate" : `${rate / 1e6} Mbit/s`}, ${len}-byte datagrams`);
+      const r = await runBenchClient({
+        host,
+        port: peer.benchPort,
+        protocol: "udp",
+        bandwidth: rate,
+        len,
+        time: o.quick ? 0.5 : 2,
+        interval: 0.5,
+      });
+      runs.push(r);
+      udp.push(udpRow(r));
+    }
+    const n = o.quick ? 500 : 5000;
+    o.onStep?.("latency, TCP ping-pong");
+    const lt = await pingPong({ host, port: peer.tcpEchoPort, count: n, time: 5 });
+    o.onStep?.("latency, UDP ping-pong");
+    const lu = await pingPong({ host, port: peer.udpEchoPort, udp: true, count: n, time: 5 });
+    const sent = sumSide(tcp.streams, "sent");
+    const recv = sumSide(tcp.streams, "received");
+    return {
+      tcp: {
+        sentBps: sent.seconds > 0 ? (sent.bytes * 8) / sent.seconds : 0,
+        receivedBps: recv.seconds > 0 ? (recv.bytes * 8) / recv.seconds : 0,
+        bytes: recv.bytes,
+        seconds: recv.seconds,
+      },
+      udp,
+      latency: {
+        tcp: { ...lt.summary, lost: lt.sent - lt.received },
+        udp: { ...lu.summary, lost: lu.sent - lu.received },
+      },
+      runs,
+      seconds: (Date.now() - t0) / 1000,
+    };
+  } finally {
+    await peer.stop();
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * Worker thread of the UDP fast path: a sendmmsg or recvmmsg loop on a non-blocking socket (poll
+ * waits), 64 datagrams per system call, iperf3's header, and the receiver statistics computed here.
+ * Numbers go to the main thread through shared memory (see udp_fast.ts), so nothing blocks it.
+ */
+import { performance } from "node:perf_hooks";
+import { parentPort, workerData } from "node:worker_threads";
+import {
+  EAGAIN,
+  ECONNREFUSED,
+  EINTR,
+  ENOBUFS,
+  lastErrno,
+  MmsgBatch,
+  MSG_DONTWAIT,
+  POLLIN,
+  POLLOUT,
+  udpPoll,
+} from "../native/mmsg.js";
+import { decodeUdpHeader, encodeUdpHeader, udpHeaderSize } from "./iperf_protocol.js";
+import { UdpReceiverStats } from "./stats.js";
+
+export interface FastWorkerData {
+  fd: number;
+  mode: "send" | "recv";
+  len: number;
+  /** bit/s, 0 = unlimited */
+  rate: number;
+  counters64: boolean;
+  /** Int32Array: [0] state 0 wait / 1 run / 2 stop, [1] seqlock version */
+  ctrl: SharedArrayBuffer;
+  /** Float64Array of numbers (layout in udp_fast.ts) */
+  nums: SharedArrayBuffer;
+}
+
+const d = workerData as FastWorkerData;
+const ctrl = new Int32Array(d.ctrl);
+const nums = new Float64Array(d.nums);
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+const BATCH = 64;
+
+function nap(ms: number): void {
+  Atomics.wait(sleeper, 0, 0, ms);
+}
+
+function wall(): number {
+  return (performance.timeOrigin + performance.now()) / 1000;
+}
+
+function sendLoop(): void {
+  const batch = new MmsgBatch(BATCH, d.len);
+  const hdr = udpHeaderSize(d.counters64);
+  for (let i = 0; i < BATCH; i++) {
+    batch.view(i).fill(0x61, hdr);
+    batch.setLen(i, d.len);
+  }
+  let packets = 0;
+  let t0 = -1;
+  try {
+    while (Atomics.load(ctrl, 0) !== 2) {
+      if (Atomics.load(ctrl, 0) === 0) {
+        Atomics.wait(ctrl, 0, 0, 20);
+        continue;
+      }
+      const now = performance.now();
+      // Pace from the moment the main thread said "run" (shared as absolute ms in nums[15]).
+      if (t0 < 0) t0 = nums[15]! > 0 ? nums[15]! - performance.timeOrigin : now;
+      let due = BATCH;
+      if (d.rate > 0) {
+        const elapsed = (now - t0) / 1000;
+        due = Math.min(BATCH, Math.floor((d.rate * elapsed) / 8 / d.len) + 1 - packets);
+        if (due <= 0) {
+          nap(Math.max(0.05, Math.min(10, ((packets * d.len * 8) / d.rate - elapsed) * 1000)));
+          continue;
+        }
+      }
+      const w = wall();
+      const sec = Math.floor(w);
+      const usec = Math.floor((w - sec) * 1e6);
+      for (let i = 0; i < due; i++)
+        encodeUdpHeader(batch.view(i), { sec, usec, seq: packets + i + 1 }, d.counters64);
+      const n = batch.send(d.fd, due, MSG_DONTWAIT);
+      if (n < 0) {
+        const e = lastErrno();
+        if (e === EAGAIN || e === ENOBUFS) udpPoll(d.fd, POLLOUT, 5);
+        else if (e === ECONNREFUSED) nums[2]! += 1;
+        else if (e !== EINTR) break;
+        continue;
+      }
+      packets += n;
+      nums[0] = packets * d.len;
+      nums[1] = packets;
+    }
+  } finally {
+    batch.free();
+  }
+}
+
+function recvLoop(): void {
+  const batch = new MmsgBatch(BATCH, Math.max(d.len, 65536 / 4));
+  const stats = new UdpReceiverStats({ counterBits: d.counters64 ? 64 : 32 });
+  try {
+    while (Atomics.load(ctrl, 0) !== 2) {
+      const ev = udpPoll(d.fd, POLLIN, 20);
+      if (ev <= 0) continue;
+      const n = batch.recv(d.fd, MSG_DONTWAIT);
+      if (n <= 0) continue;
+      if (Atomics.load(ctrl, 0) !== 1) continue;
+      const arrival = wall();
+      for (let i = 0; i < n; i++) {
+        const size = batch.len(i);
+        const h = decodeUdpHeader(batch.view(i).subarray(0, size), d.counters64);
+        if (h !== null) stats.add(h.seq, arrival - (h.sec + h.usec / 1e6), size);
+      }
+      const s = stats.snapshot();
+      Atomics.add(ctrl, 1, 1); // seqlock: odd while writing
+      nums[0] = s.bytes;
+      nums[1] = s.iperf.packets;
+      nums[2] = s.iperf.lostPackets;
+      nums[3] = s.iperf.outOfOrder;
+      nums[4] = s.iperf.jitterMs;
+      nums[5] = s.exact.received;
+      nums[6] = s.exact.unique;
+      nums[7] = s.exact.expected;
+      nums[8] = s.exact.lost;
+      nums[9] = s.exact.reordered;
+      nums[10] = s.exact.duplicated;
+      nums[11] = s.exact.stale;
+      Atomics.add(ctrl, 1, 1);
+    }
+  } finally {
+    batch.free();
+  }
+}
+
+parentPort?.postMessage("ready");
+if (d.mode === "send") sendLoop();
+else recvLoop();

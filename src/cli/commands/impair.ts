@@ -1,0 +1,205 @@
+/**
+ * `netkit impair`: loss without netem — a UDP relay that drops, duplicates, reorders, delays and
+ * rate-limits datagrams, and a TCP relay with latency, bandwidth and reset faults.
+ */
+import { parseRate, parseSize } from "../../bench/units.js";
+import { UsageError } from "../../errors.js";
+import { startTcpRelay, type TcpRelay } from "../../impair/tcp_relay.js";
+import { type Endpoint, startUdpRelay, type UdpRelay } from "../../impair/udp_relay.js";
+import { intFlag, parseFlags } from "../args.js";
+import type { CliIo } from "../io.js";
+import type { Command } from "../main.js";
+import { secondsFlag } from "./bench_flags.js";
+
+const HELP = `netkit impair — an impaired path on loopback, without netem
+
+Usage:
+  netkit impair udp LISTEN TARGET [--drop P] [--duplicate P] [--reorder P] [--delay MS]
+                    [--jitter MS] [--rate RATE] [--both] [--pass-first N] [--with-tcp]
+                    [--seed N] [-t SECS] [--json]
+  netkit impair tcp LISTEN TARGET [--latency MS] [--bandwidth RATE] [--reset-after BYTES]
+                    [--reset-probability P] [--seed N] [-t SECS] [--json]
+
+LISTEN and TARGET are HOST:PORT ([::1]:PORT for IPv6) or just PORT (127.0.0.1). The relay runs
+until Ctrl-C or -t SECS, then prints what it did (received, forwarded, dropped, duplicated,
+reordered …). P is a probability: 5% or 0.05. The same --seed gives the same decisions.
+
+udp: each datagram from a client goes to TARGET through the impairments; answers come back
+  (impaired too with --both). --pass-first N lets each flow's first N datagrams through untouched
+  (1 keeps iperf3's UDP handshake alive). --with-tcp also relays TCP on the same port, plainly,
+  so \`netkit bench client -u\` and iperf3 (control over TCP, data over UDP) can run through it.
+  Reordering holds a datagram back until the next one has gone; --rate queues (1 MB, then drops).
+tcp: --latency adds delay to every chunk, --bandwidth caps each direction (back-pressure, no
+  loss), --reset-after sends RST both ways once that many bytes went through (on a fraction of
+  connections with --reset-probability).
+
+Examples:
+  netkit impair udp 127.0.0.1:6000 127.0.0.1:5201 --drop 5% --with-tcp --pass-first 1 --seed 1
+  netkit bench client 127.0.0.1 -p 6000 -u -b 10M        (measures the 5%)
+  netkit impair udp 7000 7 --duplicate 2% --reorder 3% -t 30
+  netkit impair tcp 8000 127.0.0.1:80 --latency 50 --bandwidth 1M
+
+Exit codes: 0 success, 1 failure (cannot bind), 2 usage error.`;
+
+/** HOST:PORT, [v6]:PORT or PORT. */
+export function parseEndpoint(text: string, what: string): Endpoint {
+  let host = "127.0.0.1";
+  let port = text;
+  const v6 = /^\[([^\]]+)\]:(\d+)$/.exec(text);
+  if (v6) {
+    host = v6[1]!;
+    port = v6[2]!;
+  } else if (text.includes(":")) {
+    const i = text.lastIndexOf(":");
+    host = text.slice(0, i);
+    port = text.slice(i + 1);
+  }
+  if (!/^\d+$/.test(port) || Number(port) > 65535 || host === "")
+    throw new UsageError(`${what} must be HOST:PORT or PORT, got "${text}"`);
+  return { host, port: Number(port) };
+}
+
+/** 5%, 0.05 → 0.05. */
+export function parseProbability(text: unknown, flag: string): number {
+  if (text === undefined) return 0;
+  const s = String(text);
+  const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(s);
+  if (!m) throw new UsageError(`--${flag} takes a probability like 5% or 0.05, got "${s}"`);
+  const v = m[2] === "%" ? Number(m[1]) / 100 : Number(m[1]);
+  if (v > 1) throw new UsageError(`--${flag} must be at most 100%, got "${s}"`);
+  return v;
+}
+
+function msFlag(name: string, v: unknown): number {
+  return secondsFlag(name, v, 0, 600_000);
+}
+
+export const impairCommand: Command = {
+  summary: "an impaired path: UDP relay with loss/dup/reorder/delay, TCP relay with faults",
+  help: HELP,
+  async run(args: string[], io: CliIo): Promise<number> {
+    const mode = args[0];
+    if (mode !== "udp" && mode !== "tcp")
+      throw new UsageError('netkit impair takes "udp" or "tcp" first (see --help)');
+    const { values, positionals } = parseFlags(args.slice(1), {
+      drop: { type: "string" },
+      duplicate: { type: "string" },
+      reorder: { type: "string" },
+      delay: { type: "string" },
+      jitter: { type: "string" },
+      rate: { type: "string" },
+      both: { type: "boolean" },
+      "pass-first": { type: "string" },
+      "with-tcp": { type: "boolean" },
+      latency: { type: "string" },
+      bandwidth: { type: "string" },
+      "reset-after": { type: "string" },
+      "reset-probability": { type: "string" },
+      seed: { type: "string" },
+      time: { type: "string", short: "t" },
+      json: { type: "boolean" },
+    });
+    if (positionals.length !== 2) throw new UsageError(`netkit impair ${mode} takes LISTEN and TARGET`);
+    const listen = parseEndpoint(positionals[0]!, "LISTEN");
+    const target = parseEndpoint(positionals[1]!, "TARGET");
+    const seed = intFlag("seed", values.seed, 0, 2 ** 32 - 1) ?? Date.now() % 2 ** 32;
+    const time = secondsFlag("time", values.time, 0);
+    const udpOnly = [
+      "drop",
+      "duplicate",
+      "reorder",
+      "delay",
+      "jitter",
+      "rate",
+      "both",
+      "pass-first",
+      "with-tcp",
+    ];
+    const tcpOnly = ["latency", "bandwidth", "reset-after", "reset-probability"];
+    for (const k of mode === "udp" ? tcpOnly : udpOnly)
+      if (values[k] !== undefined)
+        throw new UsageError(`--${k} is for netkit impair ${mode === "udp" ? "tcp" : "udp"}`);
+    let udp: UdpRelay | null = null;
+    let tcp: TcpRelay | null = null;
+    const out = (s: string) => io.stdout.write(`${s}\n`);
+    if (mode === "udp") {
+      const impair = {
+        drop: parseProbability(values.drop, "drop"),
+        duplicate: parseProbability(values.duplicate, "duplicate"),
+        reorder: parseProbability(values.reorder, "reorder"),
+        delayMs: msFlag("delay", values.delay),
+        jitterMs: msFlag("jitter", values.jitter),
+        rate: values.rate === undefined ? 0 : parseRate(String(values.rate), "--rate"),
+        passFirst: intFlag("pass-first", values["pass-first"], 0, 1_000_000) ?? 0,
+      };
+      udp = await startUdpRelay({ listen, target, impair, seed, both: values.both === true });
+      if (values["with-tcp"] === true) {
+        try {
+          tcp = await startTcpRelay({ listen: { host: listen.host, port: udp.port }, target, seed });
+        } catch (e) {
+          await udp.close();
+          throw e;
+        }
+      }
+      if (values.json !== true)
+        out(
+          `relaying UDP ${listen.host}:${udp.port} -> ${target.host}:${target.port}${tcp ? " (and TCP)" : ""}: ` +
+            `drop ${impair.drop * 100}%, duplicate ${impair.duplicate * 100}%, reorder ${impair.reorder * 100}%, ` +
+            `delay ${impair.delayMs} ms ± ${impair.jitterMs} ms${impair.rate ? `, rate ${impair.rate} bit/s` : ""}; seed ${seed}`,
+        );
+      else out(JSON.stringify({ listening: { host: listen.host, port: udp.port }, seed }));
+    } else {
+      const resetAfter =
+        values["reset-after"] === undefined ? 0 : parseSize(String(values["reset-after"]), "--reset-after");
+      tcp = await startTcpRelay({
+        listen,
+        target,
+        seed,
+        latencyMs: msFlag("latency", values.latency),
+        bandwidth: values.bandwidth === undefined ? 0 : parseRate(String(values.bandwidth), "--bandwidth"),
+        resetAfter,
+        resetProbability:
+          values["reset-probability"] === undefined
+            ? 1
+            : parseProbability(values["reset-probability"], "reset-probability"),
+      });
+      if (values.json !== true)
+        out(`relaying TCP ${listen.host}:${tcp.port} -> ${target.host}:${target.port}; seed ${seed}`);
+      else out(JSON.stringify({ listening: { host: listen.host, port: tcp.port }, seed }));
+    }
+    await new Promise<void>((resolve) => {
+      const stop = () => {
+        process.off("SIGINT", stop);
+        process.off("SIGTERM", stop);
+        if (timer) clearTimeout(timer);
+        resolve();
+      };
+      const timer = time > 0 ? setTimeout(stop, time * 1000) : null;
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+    });
+    const report = { udp: udp?.counts() ?? null, tcp: tcp?.counts() ?? null, seed };
+    await udp?.close();
+    await tcp?.close();
+    if (values.json === true) out(JSON.stringify(report));
+    else {
+      if (report.udp) {
+        const f = report.udp.forward;
+        out(
+          `UDP ${report.udp.flows} flow(s), client -> target: ${f.received} received, ${f.forwarded} forwarded, ` +
+            `${f.dropped} dropped (${f.received ? ((100 * f.dropped) / f.received).toFixed(2) : "0.00"}%), ${f.duplicated} duplicated, ` +
+            `${f.reordered} reordered${f.droppedRate ? `, ${f.droppedRate} dropped by the rate limit` : ""}`,
+        );
+        const b = report.udp.back;
+        out(`UDP target -> client: ${b.received} received, ${b.forwarded} forwarded, ${b.dropped} dropped`);
+      }
+      if (report.tcp) {
+        const t = report.tcp;
+        out(
+          `TCP ${t.connections} connection(s): ${t.bytesUp} bytes up, ${t.bytesDown} bytes down, ${t.resets} reset`,
+        );
+      }
+    }
+    return 0;
+  },
+};
