@@ -125,6 +125,11 @@ function connectUdp(host: string, port: number): Promise<dgram.Socket> {
       resolve(s);
     };
     s.on("message", onMsg);
+    // Resend every 250 ms until the reply: on a lossy path either datagram may be lost.
+    const again = setInterval(() => s.send(UDP_CONNECT_MSG), 250);
+    s.once("message", () => clearInterval(again));
+    s.once("error", () => clearInterval(again));
+    s.once("close", () => clearInterval(again));
     s.connect(port, host, () => {
       s.setRecvBufferSize(4 * 1024 * 1024);
       s.setSendBufferSize(4 * 1024 * 1024);

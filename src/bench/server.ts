@@ -23,6 +23,7 @@ import {
   type IperfParams,
   type ResultsWire,
   State,
+  UDP_CONNECT_MSG,
   UDP_CONNECT_REPLY,
 } from "./iperf_protocol.js";
 import { Meter } from "./meter.js";
@@ -247,6 +248,11 @@ async function runServerTest(
           const key = `${rinfo.address}|${rinfo.port}`;
           const known = udpPeers.get(key);
           if (known !== undefined) {
+            if (msg.length === 4 && msg.equals(UDP_CONNECT_MSG)) {
+              // The client did not get our reply (lossy path) and asks again.
+              sock.send(UDP_CONNECT_REPLY, rinfo.port, rinfo.address);
+              return;
+            }
             if (known instanceof UdpReceiveStream) known.onDatagram(msg);
             return;
           }

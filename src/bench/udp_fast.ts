@@ -47,7 +47,13 @@ export async function fastUdpConnect(host: string, port: number, timeoutMs = 10_
       throw new NetkitError("ERR_IO", `UDP send failed (errno ${lastErrno()})`);
     const buf = Buffer.alloc(65536);
     const deadline = Date.now() + timeoutMs;
+    // Resend every 250 ms: on a lossy path the first datagram or the reply may be lost.
+    let resend = Date.now() + 250;
     for (;;) {
+      if (Date.now() >= resend) {
+        udpSend(fd, UDP_CONNECT_MSG);
+        resend = Date.now() + 250;
+      }
       const n = udpRecv(fd, buf);
       if (n === 4 && isUdpConnectReply(buf.subarray(0, 4))) return fd;
       if (n < 0 && lastErrno() !== EAGAIN)
