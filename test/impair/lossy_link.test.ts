@@ -98,7 +98,10 @@ describe("lossy TUN link between two network namespaces", { timeout: 120_000 }, 
     assert.ok(j.tcp.retransSegs > 0);
     const u = j.udp[0];
     assert.ok(u.sentPackets >= 20_000, `${u.sentPackets}`);
-    assert.ok(Math.abs(u.exactLostPercent - 5) <= 1, `${u.exactLostPercent}% ${JSON.stringify(j.lossyLink.counts)}`);
+    assert.ok(
+      Math.abs(u.exactLostPercent - 5) <= 1,
+      `${u.exactLostPercent}% ${JSON.stringify(j.lossyLink.counts)}`,
+    );
     assert.ok(Math.abs(u.iperfLostPercent - 5) <= 1, `${u.iperfLostPercent}%`);
   });
 });
