@@ -240,6 +240,8 @@ export async function runBenchClient(
     const t0 = performance.now() / 1000;
     const cpu0 = process.cpuUsage();
     const meter = new Meter(streams, t0, params.omit);
+    const omitTimer =
+      params.omit > 0 ? setTimeout(() => meter.rebase(performance.now() / 1000), params.omit * 1000) : null;
     for (const s of streams) if (s.sender) s.start();
     const interval = o.interval ?? 1;
     const ticker =
@@ -262,6 +264,7 @@ export async function runBenchClient(
     const early = await Promise.race([finished.then(() => null), peerGone]);
     for (const t of timers) clearTimeout(t);
     if (ticker) clearInterval(ticker);
+    if (omitTimer) clearTimeout(omitTimer);
     for (const s of streams) if (s.sender) s.stop();
     // Worker senders stop asynchronously: wait, so that the counts are final.
     await Promise.all(streams.map((s) => (s.sender ? s.close?.() : undefined)));

@@ -324,6 +324,8 @@ async function runServerTest(
     const t0 = performance.now() / 1000;
     const cpu0 = process.cpuUsage();
     const meter = new Meter(streams, t0, params.omit);
+    const omitTimer =
+      params.omit > 0 ? setTimeout(() => meter.rebase(performance.now() / 1000), params.omit * 1000) : null;
     for (const s of streams) s.start();
     const ticker =
       interval > 0
@@ -335,6 +337,7 @@ async function runServerTest(
       st = await ch.readState(limit);
     } finally {
       if (ticker) clearInterval(ticker);
+      if (omitTimer) clearTimeout(omitTimer);
       for (const s of streams) if (s.sender) s.stop();
       await Promise.all(streams.map((s) => (s.sender ? s.close?.() : undefined)));
     }
