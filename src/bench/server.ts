@@ -38,7 +38,14 @@ import {
   UdpReceiveStream,
   UdpSendStream,
 } from "./streams.js";
-import { FastUdpReceiveStream, FastUdpSendStream, fastUdpAccept, fastUdpAvailable } from "./udp_fast.js";
+import {
+  FastTcpReceiveStream,
+  FastUdpReceiveStream,
+  FastUdpSendStream,
+  fastUdpAccept,
+  fastUdpAvailable,
+  takeSocketFd,
+} from "./udp_fast.js";
 
 export interface BenchServerOptions {
   /** TCP (and UDP) port; 0 picks a free one (default 5201 in the CLI). */
@@ -199,6 +206,7 @@ async function runServerTest(
   let udpSock: dgram.Socket | null = null;
   const udpPeers = new Map<string, BenchStream>();
   const fast = udpTest && opts.fast !== false && params.num === 0 && fastUdpAvailable();
+  const fastTcp = !udpTest && opts.fast !== false && fastUdpAvailable();
 
   try {
     const allConnected = new Promise<void>((resolve, reject) => {
@@ -222,15 +230,19 @@ async function runServerTest(
           const id = streamId(k);
           dataSockets.push(sock);
           let s: BenchStream;
+          const fd = !weSend(k) && fastTcp && rest.length === 0 ? takeSocketFd(sock) : -1;
           if (weSend(k)) {
             s = new TcpSendStream(id, sock, params.len, budget);
+          } else if (fd >= 0) {
+            // Node no longer reads this socket: a worker reads the descriptor directly.
+            s = new FastTcpReceiveStream(id, fd);
           } else {
             const r = new TcpReceiveStream(id);
             sock.on("data", (d: Buffer) => r.count(d.length));
             s = r;
             if (rest.length > 0) r.count(rest.length);
           }
-          sock.resume();
+          if (!(s instanceof FastTcpReceiveStream)) sock.resume();
           streams.push(s);
           infos.push({
             id,
