@@ -29,6 +29,20 @@ export const ERROR_CODES = {
   ERR_HOST_NOT_FOUND: "the host name could not be resolved",
   ERR_HANDLER: "a processing handler could not be loaded, or it failed",
   ERR_NOT_IMPLEMENTED: "the feature is not available in this version",
+  // ports and sockets (src/ports, src/native)
+  ERR_PORT_SPEC: "the text is not a port spec (80, 2000/udp, tcp:22, ssh)",
+  ERR_UNKNOWN_SERVICE: "no IANA service of that name uses TCP or UDP",
+  ERR_PROC_FORMAT: "a /proc file has a line netkit cannot read",
+  ERR_NETLINK: "the netlink sock_diag request failed or was refused",
+  ERR_PERMISSION: "the operation is not permitted (a process of another user, pid 1, netkit itself)",
+  ERR_PORT_BUSY: "the port is still in use after the release attempt",
+  ERR_NO_FREE_PORT: "no port in the range is free for the chosen transports",
+  // diagnostics (src/diag: interfaces, routes, ping)
+  ERR_NO_INTERFACE: "no interface has the given name",
+  ERR_NO_ROUTE: "the kernel has no route to the destination (network or host unreachable)",
+  ERR_RESOLVE: "the host name could not be resolved to an address",
+  ERR_PING_PERMISSION:
+    "no ICMP socket may be opened: neither net.ipv4.ping_group_range allows an ICMP socket nor is CAP_NET_RAW held",
   // bench / impair (src/bench, src/impair)
   ERR_BENCH_PROTOCOL: "the bench peer broke the iperf3 protocol or closed the connection early",
   ERR_BENCH_BUSY: "the bench server is running another test (iperf3 ACCESS_DENIED)",

@@ -30,6 +30,27 @@ export {
   parseRate,
   parseSize,
 } from "./bench/units.js";
+// diagnostics (src/diag): interfaces, routes, ping
+export { type Interface, type InterfaceAddress, listInterfaces } from "./diag/interfaces.js";
+export { type PingEvent, type PingOptions, type PingResult, ping } from "./diag/ping.js";
+export type { PingSummary, RttStats } from "./diag/ping_stats.js";
+export {
+  defaultGateways,
+  type Gateway,
+  listRoutes,
+  type Route,
+  type RouteGetOptions,
+  routeGet,
+} from "./diag/routes.js";
+export { type TcpPingOptions, type TcpPingResult, tcpPing } from "./diag/tcp_ping.js";
+export {
+  type TraceEvent,
+  type TraceMethod,
+  type TraceOptions,
+  type TraceResult,
+  trace,
+} from "./diag/trace.js";
+export { type Hop, icmpErrorMeaning, type ProbeResult, TraceProbes } from "./diag/trace_probes.js";
 export * from "./errors.js";
 export { createRng } from "./impair/rng.js";
 export { startTcpRelay, type TcpRelayOptions } from "./impair/tcp_relay.js";
@@ -65,6 +86,37 @@ export {
 } from "./ip/subnets.js";
 export { summarizeRange } from "./ip/summarize.js";
 export { type SupernetOptions, supernet } from "./ip/supernet.js";
+export { portInUseHint } from "./ports/in_use_hint.js";
+// ports and sockets (src/ports)
+export { type KernelPorts, type PortRange, readKernelPorts } from "./ports/kernel_ports.js";
+export {
+  type ListSocketsOptions,
+  listSockets,
+  type SocketSource,
+  type SocketTable,
+} from "./ports/list_sockets.js";
+export { type OwnerScan, scanSocketOwners } from "./ports/owners.js";
+export { type PickOptions, type PickResult, pickPort } from "./ports/pick.js";
+export { type PortInfo, type PortTransportInfo, portInfo } from "./ports/port_info.js";
+export { type PortSpec, type PortTransport, parsePortSpec } from "./ports/port_spec.js";
+export { parseProcNetInet, parseProcNetUnix } from "./ports/proc_net.js";
+export {
+  type PortCategory,
+  portCategory,
+  portsForName,
+  type ServiceName,
+  serviceNames,
+} from "./ports/registry.js";
+export { type ReleaseOptions, type ReleaseResult, releasePort } from "./ports/release.js";
+export { parseStates, type RowFilter } from "./ports/socket_filter.js";
+export type {
+  SocketFamily,
+  SocketProcess,
+  SocketProtocol,
+  SocketRow,
+  SocketState,
+} from "./ports/socket_row.js";
+export { type WhoOptions, whoHolds } from "./ports/who.js";
 // sockets (src/sockets)
 export { AccessList, type AccessOptions } from "./sockets/access_list.js";
 export type { SocketEventName } from "./sockets/events.js";
@@ -111,12 +163,15 @@ export {
   type UdpServerStats,
 } from "./sockets/udp_server.js";
 export {
-  startUnixDgramServer,
   UnixDgramClient,
   type UnixDgramClientOptions,
   type UnixDgramReply,
+  unixDgramRequest,
+} from "./sockets/unix_dgram_client.js";
+export {
+  startUnixDgramServer,
+  type UnixDatagramEvent,
   UnixDgramServer,
   type UnixDgramServerOptions,
   type UnixDgramServerStats,
-  unixDgramRequest,
-} from "./sockets/unix_dgram.js";
+} from "./sockets/unix_dgram_server.js";

@@ -1,18 +1,34 @@
 /**
- * `hexdump -C`-style lines (pure): offset, 16 bytes in two groups of 8, printable ASCII.
+ * `hexdump -C`-style lines (pure): offset, 16 bytes in two groups of 8, printable ASCII, and
+ * like hexdump -C a run of full 16-byte lines equal to the line before is folded into one `*`.
  * Streaming: a {@link HexDumper} keeps one running offset per direction and prints each chunk as
- * it passes, preceded by a `# > sent` / `# < received` marker line. Unlike hexdump it does not fold
- * repeated lines into `*`, so every byte that crossed the wire is visible.
+ * it passes, preceded by a `# > sent N bytes` / `# < received N bytes` marker line (which also
+ * tells where a folded run ends, as hexdump's final offset line does). Folding never spans
+ * chunks: each chunk's lines are exactly what `hexdump -C` prints for those bytes, without the
+ * final offset line.
  *
  * @example
  * hexLines(Buffer.from("Hello, server!\n"), 0);
  * // → ["00000000  48 65 6c 6c 6f 2c 20 73  65 72 76 65 72 21 0a     |Hello, server!.|"]
  */
 
-/** Format `data` as hexdump -C lines starting at `offset`. */
+/** True when the 16 bytes at `a` and `b` in `data` are equal. */
+function sameRow(data: Uint8Array, a: number, b: number): boolean {
+  for (let j = 0; j < 16; j++) if (data[a + j] !== data[b + j]) return false;
+  return true;
+}
+
+/** Format `data` as hexdump -C lines starting at `offset`, folding repeated full lines into `*`. */
 export function hexLines(data: Uint8Array, offset: number): string[] {
   const out: string[] = [];
+  let starred = false;
   for (let i = 0; i < data.length; i += 16) {
+    if (i > 0 && i + 16 <= data.length && sameRow(data, i - 16, i)) {
+      if (!starred) out.push("*");
+      starred = true;
+      continue;
+    }
+    starred = false;
     const row = data.subarray(i, i + 16);
     let hex = "";
     let ascii = "";

@@ -20,6 +20,17 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   tcp: async () => (await import("./commands/tcp.js")).tcpCommand,
   unix: async () => (await import("./commands/unix.js")).unixCommand,
   nc: async () => (await import("./commands/nc.js")).ncCommand,
+  sockets: async () => (await import("./commands/sockets.js")).socketsCommand,
+  ss: async () => (await import("./commands/sockets.js")).socketsCommand,
+  port: async () => (await import("./commands/port.js")).portCommand,
+  // diagnostics (src/diag)
+  if: async () => (await import("./commands/if.js")).ifCommand,
+  interfaces: async () => (await import("./commands/if.js")).ifCommand,
+  route: async () => (await import("./commands/route.js")).routeCommand,
+  gateway: async () => (await import("./commands/route.js")).gatewayCommand,
+  ping: async () => (await import("./commands/ping.js")).pingCommand,
+  trace: async () => (await import("./commands/trace.js")).traceCommand,
+  traceroute: async () => (await import("./commands/trace.js")).traceCommand,
   bench: async () => (await import("./commands/bench.js")).benchCommand,
   impair: async () => (await import("./commands/impair.js")).impairCommand,
 };
@@ -33,8 +44,15 @@ Commands:
   demo     the guided tour on loopback (what \`npm start\` runs)
   udp      UDP server and client (serve, send)
   tcp      TCP server and clients (serve, send, connect)
-  unix     Unix stream socket server and clients
+  unix     Unix socket servers and clients (stream; datagram with --dgram)
   nc       netcat: connect, listen, scan; binary-safe, half-close done right
+  sockets  the socket table like ss -tuanp (alias: ss)
+  port     IANA names and ranges of a port, who holds it, release it, pick a free one
+  if       network interfaces with addresses and networks (alias: interfaces)
+  route    routing tables; route get DEST asks the kernel which route a packet takes
+  gateway  the default gateway(s)
+  ping     ICMP echo (iputils-compatible) or TCP connect-time ping
+  trace    the path to a host, hop by hop (alias: traceroute)
   bench    UDP vs TCP throughput, loss and latency; iperf3-compatible server/client
   impair   an impaired path: UDP relay (loss, dup, reorder, delay), TCP relay (latency, resets)
 
@@ -51,6 +69,8 @@ Examples:
   netkit demo
   netkit udp serve --port 2000 --handler upper
   netkit nc -l -k 127.0.0.1 4444
+  netkit sockets -tlnp
+  netkit port who 8080
 
 Exit codes: 0 success, 1 operational failure (including invalid input), 2 usage error.
 Docs: docs/cli.md and one page per command under docs/.`;

@@ -32,12 +32,10 @@ export function execOnSocket(socket: net.Socket, cfg: NcConfig, proto: string): 
   child.stdin.on("error", () => {}); // the program may exit before reading everything: EPIPE is its choice
   socket.pipe(child.stdin);
   child.stdout.pipe(socket);
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     child.on("error", (e) => {
       socket.destroy();
-      resolve(
-        Promise.reject(new NetkitError("ERR_HANDLER", `cannot run ${file}: ${e.message}`, { cause: e })),
-      );
+      reject(new NetkitError("ERR_HANDLER", `cannot run ${file}: ${e.message}`, { cause: e }));
     });
     child.on("close", () => {
       socket.end();
@@ -75,8 +73,9 @@ export async function ncConnect(cfg: NcConfig, io: CliIo): Promise<number> {
     sendOnly: cfg.sendOnly,
     recvOnly: cfg.recvOnly,
     noShutdown: cfg.noShutdown,
+    shutdownAtOnce: cfg.shutdownOnEof && cfg.recvOnly,
     crlf: cfg.crlf,
-    hex: cfg.hex ? new HexDumper((t) => io.stderr.write(t)) : undefined,
+    hex: cfg.hexSink ? new HexDumper(cfg.hexSink) : undefined,
     quitAfterEof: cfg.quitAfterEofMs,
     idleTimeout: cfg.waitMs,
     intervalMs: cfg.intervalMs,
@@ -95,7 +94,7 @@ async function ncUdpConnect(cfg: NcConfig, io: CliIo): Promise<number> {
     localPort: cfg.sourcePort,
   });
   say(io, cfg, `Connection to ${cfg.host} ${cfg.port} port [udp/*] succeeded!`);
-  const hex = cfg.hex ? new HexDumper((t) => io.stderr.write(t)) : undefined;
+  const hex = cfg.hexSink ? new HexDumper(cfg.hexSink) : undefined;
   const crlf = cfg.crlf ? new CrlfConverter() : undefined;
   const stop = new AbortController();
   let failure: NetkitError | undefined;
@@ -153,12 +152,22 @@ async function ncUdpConnect(cfg: NcConfig, io: CliIo): Promise<number> {
   return 0;
 }
 
-/** -z: probe each port; exit 0 when at least one is open (OpenBSD nc), else 1. */
+/** What a -z probe found (nmap's words). UDP silence cannot prove a port open: "open|filtered". */
+export type ScanState = "open" | "closed" | "open|filtered" | "filtered";
+
+/**
+ * -z: probe each port. TCP: a completed handshake is `open`, a refusal (RST) `closed`, no answer
+ * within -w (default 2 s) `filtered`. UDP (-zu): an empty datagram is sent; a reply proves `open`,
+ * ICMP port unreachable proves `closed`, and silence for -w (default 0.5 s) is `open|filtered` —
+ * nothing may listen, or a listener may ignore empty datagrams, or a firewall may drop them.
+ * Exit 0 when at least one port is not known to be closed or filtered (`open`, or `open|filtered`
+ * for UDP, which OpenBSD nc -zu reports as "succeeded"), else 1.
+ */
 export async function ncScan(cfg: NcConfig, io: CliIo): Promise<number> {
   const { address } = await resolveHost(cfg.host!, cfg.family, cfg.numeric);
-  let open = 0;
+  let hits = 0;
   for (const port of cfg.ports) {
-    let ok = false;
+    let state: ScanState;
     let reason = "";
     if (cfg.proto === "tcp") {
       try {
@@ -169,33 +178,41 @@ export async function ncScan(cfg: NcConfig, io: CliIo): Promise<number> {
           localAddress: cfg.sourceAddress,
         });
         s.destroy();
-        ok = true;
+        state = "open";
       } catch (e) {
+        state = e instanceof NetkitError && e.code === "ERR_SOCKET_TIMEOUT" ? "filtered" : "closed";
         reason = e instanceof NetkitError ? e.message.replace(/^.*?: /, "") : String(e);
       }
     } else {
-      // UDP has no handshake: a closed port answers with ICMP port unreachable; silence means
-      // open or filtered (reported as open, like nc -zu).
+      const wait = cfg.waitMs ?? 500;
       const c = await UdpClient.open({ host: address, port, localAddress: cfg.sourceAddress });
       try {
         await c.send(Buffer.alloc(0));
-        await c.receive(cfg.waitMs ?? 500);
-        ok = true;
+        await c.receive(wait);
+        state = "open"; // something answered
       } catch (e) {
-        if (e instanceof NetkitError && e.code === "ERR_SOCKET_TIMEOUT") ok = true;
-        else reason = e instanceof NetkitError ? e.message.replace(/^.*?: /, "") : String(e);
+        if (e instanceof NetkitError && e.code === "ERR_SOCKET_TIMEOUT") {
+          state = "open|filtered";
+          reason = `no reply and no ICMP port unreachable within ${wait / 1000} s`;
+        } else {
+          state = "closed";
+          reason = e instanceof NetkitError ? e.message.replace(/^.*?: /, "") : String(e);
+        }
       } finally {
         await c.close();
       }
     }
-    if (ok) open++;
+    if (state === "open" || state === "open|filtered") hits++;
     if (cfg.json)
       io.stdout.write(
-        `${JSON.stringify({ host: cfg.host, address, port, proto: cfg.proto, open: ok, ...(ok ? {} : { error: reason }) })}\n`,
+        `${JSON.stringify({ host: cfg.host, address, port, proto: cfg.proto, state, open: state === "open", ...(reason ? { reason } : {}) })}\n`,
       );
-    else if (ok) say(io, cfg, `Connection to ${cfg.host} ${port} port [${cfg.proto}/*] succeeded!`);
+    else if (state === "open")
+      say(io, cfg, `Connection to ${cfg.host} ${port} port [${cfg.proto}/*] succeeded!`);
+    else if (state === "open|filtered")
+      say(io, cfg, `Connection to ${cfg.host} ${port} port [${cfg.proto}/*] open|filtered: ${reason}`);
     else say(io, cfg, `nc: connect to ${cfg.host} port ${port} (${cfg.proto}) failed: ${reason}`);
     if (cfg.intervalMs) await new Promise((r) => setTimeout(r, cfg.intervalMs));
   }
-  return open > 0 ? 0 : 1;
+  return hits > 0 ? 0 : 1;
 }

@@ -34,6 +34,8 @@ export const NC_OPTIONS: OptionSpec = {
   exec: { type: "string", short: "e" },
   "sh-exec": { type: "string", short: "c" },
   hex: { type: "boolean", short: "x" },
+  "hex-dump": { type: "string" },
+  "append-output": { type: "boolean" },
   "send-only": { type: "boolean" },
   "recv-only": { type: "boolean" },
   "no-shutdown": { type: "boolean" },
@@ -65,7 +67,15 @@ export interface NcConfig {
   quitAfterEofMs?: number | undefined;
   noStdin: boolean;
   crlf: boolean;
+  /** -x or --hex-dump FILE: dump both directions (hexdump -C style). */
   hex: boolean;
+  /** --hex-dump FILE: the dump goes to this file (truncated first, unless appendOutput); else stderr. */
+  hexFile?: string | undefined;
+  appendOutput: boolean;
+  /** Set by the command shell once the dump's destination is open (not a flag). */
+  hexSink?: ((text: string) => void) | undefined;
+  /** -N: shut down the write side on stdin EOF (the default); with -d/--recv-only: at once. */
+  shutdownOnEof: boolean;
   handler?: HandlerChoice | undefined;
   sendOnly: boolean;
   recvOnly: boolean;
@@ -133,13 +143,21 @@ export function ncConfig({ values: v, positionals: pos }: Parsed): NcConfig {
     udp && !listen && (has("exec") || has("sh-exec")),
     "-e/-c with -u work only with -l (one child per peer)",
   );
+  const hex = on("hex") || has("hex-dump");
   rule(
-    (has("exec") || has("sh-exec")) && (on("send-only") || on("recv-only") || on("crlf") || on("hex")),
+    (has("exec") || has("sh-exec")) && (on("send-only") || on("recv-only") || on("crlf") || hex),
     "-e/-c connect the program to the socket: --send-only, --recv-only, -C and -x do not apply",
   );
   rule(
-    scan && (on("send-only") || on("recv-only") || on("crlf") || on("hex")),
-    "-z sends no data: -C, -x, --send-only, --recv-only do not apply",
+    scan && (on("send-only") || on("recv-only") || on("crlf") || hex || on("shutdown-on-eof")),
+    "-z sends no data: -C, -x, -N, --send-only, --recv-only do not apply",
+  );
+  rule(v["hex-dump"] === "", "--hex-dump needs a file name");
+  rule(on("append-output") && !has("hex-dump"), "--append-output needs --hex-dump FILE");
+  rule(on("shutdown-on-eof") && on("no-shutdown"), "cannot use -N and --no-shutdown together");
+  rule(
+    udp && (on("shutdown-on-eof") || on("no-shutdown")),
+    "-N and --no-shutdown shut down a stream's write side: UDP has no FIN (use -q SECS)",
   );
   rule(has("json") && !scan, "--json is for -z scan results (data itself is passed raw)");
   const waitMs = secondsFlag("w", v.wait);
@@ -208,7 +226,10 @@ export function ncConfig({ values: v, positionals: pos }: Parsed): NcConfig {
     quitAfterEofMs: quit,
     noStdin: on("no-stdin") || on("recv-only"),
     crlf: on("crlf"),
-    hex: on("hex"),
+    hex,
+    hexFile: v["hex-dump"] as string | undefined,
+    appendOutput: on("append-output"),
+    shutdownOnEof: on("shutdown-on-eof"),
     handler,
     sendOnly: on("send-only"),
     recvOnly: on("recv-only") || on("no-stdin"),

@@ -10,6 +10,7 @@ import net from "node:net";
 import { AccessList } from "../sockets/access_list.js";
 import { resolveHost } from "../sockets/resolve_host.js";
 import { hostPort, socketError } from "../sockets/socket_error.js";
+import { explainAddrInUse } from "./addr_in_use.js";
 import { CrlfConverter, HexDumper } from "./hexdump.js";
 import type { CliIo } from "./io.js";
 import type { NcConfig } from "./nc_flags.js";
@@ -69,10 +70,15 @@ async function ncStreamListen(cfg: NcConfig, io: CliIo): Promise<number> {
   } else {
     const { address } = await resolveHost(cfg.host ?? "0.0.0.0", cfg.family, cfg.numeric);
     where = hostPort(address, cfg.port!);
-    await listen(
-      server,
-      { host: address, port: cfg.port!, ipv6Only: cfg.family === 6 && address === "::" },
-      where,
+    await explainAddrInUse(
+      () =>
+        listen(
+          server,
+          { host: address, port: cfg.port!, ipv6Only: cfg.family === 6 && address === "::" },
+          where,
+        ),
+      cfg.port,
+      "tcp",
     );
   }
   const a = server.address();
@@ -81,7 +87,7 @@ async function ncStreamListen(cfg: NcConfig, io: CliIo): Promise<number> {
     cfg,
     typeof a === "string" || a === null ? `Listening on ${a}` : `Listening on ${a.address} ${a.port}`,
   );
-  const hex = cfg.hex ? new HexDumper((t) => io.stderr.write(t)) : undefined;
+  const hex = cfg.hexSink ? new HexDumper(cfg.hexSink) : undefined;
   const permitted = (s: net.Socket, active: number) => {
     if (!cfg.unix && !acl.permits(s.remoteAddress)) {
       say(io, cfg, `Connection from ${s.remoteAddress} ${s.remotePort} denied`);
@@ -118,6 +124,7 @@ async function ncStreamListen(cfg: NcConfig, io: CliIo): Promise<number> {
       sendOnly: cfg.sendOnly,
       recvOnly: cfg.recvOnly,
       noShutdown: cfg.noShutdown,
+      shutdownAtOnce: cfg.shutdownOnEof && cfg.recvOnly,
       crlf: cfg.crlf,
       hex,
       quitAfterEof: cfg.quitAfterEofMs,
@@ -129,25 +136,55 @@ async function ncStreamListen(cfg: NcConfig, io: CliIo): Promise<number> {
 
   // -k: many connections at once.
   const conns = new Map<net.Socket, number>();
+  let stdinDone = false;
   let nextUser = 1;
   const { signal, release } = stopSignal();
-  const relay = (from: net.Socket | undefined, data: Uint8Array) => {
-    for (const s of conns.keys()) if (s !== from && !s.writableEnded) s.write(data);
+  /** Write to every connection but `from`; resolves when all of them can take more (backpressure). */
+  const relay = (from: net.Socket | undefined, data: Uint8Array): Promise<void> => {
+    const waits: Promise<void>[] = [];
+    for (const s of conns.keys()) {
+      if (s === from || s.writableEnded || s.destroyed) continue;
+      if (!s.write(data))
+        waits.push(
+          new Promise<void>((r) => {
+            const go = () => {
+              s.off("drain", go);
+              s.off("close", go);
+              r();
+            };
+            s.on("drain", go);
+            s.on("close", go);
+          }),
+        );
+    }
+    return waits.length === 0 ? Promise.resolve() : Promise.all(waits).then(() => undefined);
+  };
+  /** Relay from a client, pausing it while a slow receiver catches up. */
+  const relayFrom = (s: net.Socket, data: Uint8Array) => {
+    const p = relay(s, data);
+    s.pause();
+    void p.then(() => s.resume());
   };
   server.on("connection", (s) => {
     if (!permitted(s, conns.size)) return;
     const user = nextUser++;
     conns.set(s, user);
-    if (cfg.chat) relay(s, Buffer.from(`<announce> user${user} has connected\n`));
+    // stdin already ended (or is never read, with -N): this connection gets our FIN at once
+    if ((stdinDone && !cfg.noShutdown) || (cfg.recvOnly && cfg.shutdownOnEof)) s.end();
+    if (cfg.chat) void relay(s, Buffer.from(`<announce> user${user} has connected\n`));
     let partial = "";
     s.on("data", (d: Buffer) => {
       hex?.received(d);
       if (cfg.broker) {
-        if (!cfg.chat) return relay(s, d);
+        if (!cfg.chat) return relayFrom(s, d);
         const text = partial + d.toString("utf8");
         const lines = text.split("\n");
         partial = lines.pop()!;
-        for (const l of lines) relay(s, Buffer.from(`<user${user}> ${l}\n`));
+        if (lines.length > 0) relayFrom(s, Buffer.from(lines.map((l) => `<user${user}> ${l}\n`).join("")));
+        if (partial.length > 64 * 1024) {
+          relayFrom(s, Buffer.from(`<user${user}> ${partial}\n`)); // an endless line is passed on in pieces
+          partial = "";
+        }
         return;
       }
       if (cfg.sendOnly) return;
@@ -160,7 +197,7 @@ async function ncStreamListen(cfg: NcConfig, io: CliIo): Promise<number> {
     s.on("error", () => s.destroy()); // one client's reset ends that client only
     s.on("close", () => {
       conns.delete(s);
-      if (cfg.chat) relay(s, Buffer.from(`<announce> user${user} has disconnected\n`));
+      if (cfg.chat) void relay(s, Buffer.from(`<announce> user${user} has disconnected\n`));
     });
   });
   if (!cfg.broker && !cfg.recvOnly) {
@@ -170,8 +207,9 @@ async function ncStreamListen(cfg: NcConfig, io: CliIo): Promise<number> {
         if (signal.aborted) return;
         const data = crlf ? crlf.convert(chunk as Buffer) : (chunk as Buffer);
         hex?.sent(data);
-        relay(undefined, data);
+        await relay(undefined, data);
       }
+      stdinDone = true;
       if (!cfg.noShutdown) for (const s of conns.keys()) s.end();
     })().catch(() => undefined);
   }
@@ -200,14 +238,22 @@ async function ncUdpListen(cfg: NcConfig, io: CliIo): Promise<number> {
   const acl = AccessList.from({ allow: cfg.allow, deny: cfg.deny });
   const { address, family } = await resolveHost(cfg.host ?? "0.0.0.0", cfg.family, cfg.numeric);
   const socket = dgram.createSocket(family === 6 ? "udp6" : "udp4");
-  await new Promise<void>((resolve, reject) => {
-    socket.once("error", (e) => reject(socketError(e, "bind", hostPort(address, cfg.port!))));
-    socket.bind(cfg.port!, address, () => resolve());
-  });
+  await explainAddrInUse(
+    () =>
+      new Promise<void>((resolve, reject) => {
+        socket.once("error", (e) => {
+          socket.close();
+          reject(socketError(e, "bind", hostPort(address, cfg.port!)));
+        });
+        socket.bind(cfg.port!, address, () => resolve());
+      }),
+    cfg.port,
+    "udp",
+  );
   socket.on("error", (e) => say(io, cfg, `nc: ${e.message}`));
   const a = socket.address();
   say(io, cfg, `Bound on ${a.address} ${a.port}`);
-  const hex = cfg.hex ? new HexDumper((t) => io.stderr.write(t)) : undefined;
+  const hex = cfg.hexSink ? new HexDumper(cfg.hexSink) : undefined;
   const crlf = cfg.crlf ? new CrlfConverter() : undefined;
   const { signal, release } = stopSignal();
   const stop = new AbortController();

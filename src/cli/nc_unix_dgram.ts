@@ -4,7 +4,8 @@
  * (with -k: replies go to the latest peer). Built on the library's Unix datagram server/client.
  */
 import type { Handler } from "../sockets/handlers.js";
-import { startUnixDgramServer, UnixDgramClient } from "../sockets/unix_dgram.js";
+import { UnixDgramClient } from "../sockets/unix_dgram_client.js";
+import { startUnixDgramServer } from "../sockets/unix_dgram_server.js";
 import { CrlfConverter, HexDumper } from "./hexdump.js";
 import type { CliIo } from "./io.js";
 
@@ -14,7 +15,8 @@ export interface UnixDgramNcOptions {
   waitMs?: number | undefined;
   keepOpen?: boolean;
   verbose?: boolean;
-  hex?: boolean;
+  /** Where the hex dump goes (-x: stderr; --hex-dump FILE: the file); none without -x. */
+  hex?: ((text: string) => void) | undefined;
   crlf?: boolean;
   sendOnly?: boolean;
   recvOnly?: boolean;
@@ -45,7 +47,7 @@ function releaseStdin(io: CliIo): void {
 export async function ncUnixDgramConnect(o: UnixDgramNcOptions, io: CliIo): Promise<number> {
   const client = await UnixDgramClient.open({ path: o.path });
   if (o.verbose) io.stderr.write(`Connected to ${o.path} as ${client.local}\n`);
-  const hex = o.hex ? new HexDumper((t) => io.stderr.write(t)) : undefined;
+  const hex = o.hex ? new HexDumper(o.hex) : undefined;
   const crlf = o.crlf ? new CrlfConverter() : undefined;
   const { signal, stop, release } = stopOnSignals();
   let failure: unknown;
@@ -98,7 +100,7 @@ export async function ncUnixDgramConnect(o: UnixDgramNcOptions, io: CliIo): Prom
 
 /** Listener: bind PATH, talk to the first peer (-k: the latest), until a signal or -w idle. */
 export async function ncUnixDgramListen(o: UnixDgramNcOptions, io: CliIo): Promise<number> {
-  const hex = o.hex ? new HexDumper((t) => io.stderr.write(t)) : undefined;
+  const hex = o.hex ? new HexDumper(o.hex) : undefined;
   const crlf = o.crlf ? new CrlfConverter() : undefined;
   const { signal, stop, release } = stopOnSignals();
   let reply: ((d: Uint8Array) => Promise<void>) | undefined;

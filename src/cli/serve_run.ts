@@ -11,7 +11,8 @@ import {
   startUnixDgramServer,
   type UnixDatagramEvent,
   type UnixDgramServerStats,
-} from "../sockets/unix_dgram.js";
+} from "../sockets/unix_dgram_server.js";
+import { explainAddrInUse } from "./addr_in_use.js";
 import type { CliIo } from "./io.js";
 import { buildHandler, type HandlerChoice, runsPrograms } from "./socket_args.js";
 
@@ -33,6 +34,8 @@ export interface ServeSpec {
   broadcast?: boolean | undefined;
   multicastGroup?: string | undefined;
   multicastInterface?: string | undefined;
+  /** UDP: TTL of the server's replies (and of its multicast sends). */
+  ttl?: number | undefined;
   json: boolean;
   verbose: boolean;
   /** Unix datagram socket (SOCK_DGRAM) instead of a stream. */
@@ -112,31 +115,42 @@ export async function runServe(spec: ServeSpec, io: CliIo): Promise<number> {
       await new Promise((r) => stop.signal.addEventListener("abort", r, { once: true }));
       stats = await server.close();
     } else if (spec.proto === "udp") {
-      const server = await startUdpServer({
-        host,
-        port: spec.port ?? 2000,
-        handler,
-        buffer: spec.buffer,
-        allow: spec.allow,
-        deny: spec.deny,
-        maxPeers: spec.maxConns,
-        lockToFirstPeer: spec.lockToFirstPeer,
-        peerIdleTimeout: spec.idleTimeout,
-        ipv6Only: spec.ipv6Only,
-        broadcast: spec.broadcast,
-        multicast: spec.multicastGroup
-          ? { group: spec.multicastGroup, interface: spec.multicastInterface }
-          : undefined,
-      });
+      const server = await explainAddrInUse(
+        () =>
+          startUdpServer({
+            host,
+            port: spec.port ?? 2000,
+            handler,
+            buffer: spec.buffer,
+            allow: spec.allow,
+            deny: spec.deny,
+            maxPeers: spec.maxConns,
+            lockToFirstPeer: spec.lockToFirstPeer,
+            peerIdleTimeout: spec.idleTimeout,
+            ipv6Only: spec.ipv6Only,
+            broadcast: spec.broadcast,
+            ttl: spec.ttl,
+            multicast: spec.multicastGroup
+              ? { group: spec.multicastGroup, interface: spec.multicastInterface, ttl: spec.ttl }
+              : undefined,
+          }),
+        spec.port ?? 2000,
+        "udp",
+      );
       const a = server.address;
       emit("listening", {
         address: a.address,
         port: a.port,
         handler: handler.name,
         buffer: spec.buffer ?? 65535,
+        ...(spec.broadcast ? { broadcast: true } : {}),
+        ...(spec.ttl !== undefined ? { ttl: spec.ttl } : {}),
+        ...(spec.multicastGroup
+          ? { multicast: { group: spec.multicastGroup, interface: spec.multicastInterface ?? null } }
+          : {}),
       });
       say(
-        `listening on ${fmt(a.address, a.port)} (udp, handler ${handler.name}); Ctrl-C stops and prints statistics`,
+        `listening on ${fmt(a.address, a.port)} (udp, handler ${handler.name}${spec.multicastGroup ? `, joined ${spec.multicastGroup}${spec.multicastInterface ? ` on ${spec.multicastInterface}` : ""}` : ""}); Ctrl-C stops and prints statistics`,
         true,
       );
       server.on("datagram", (e: DatagramEvent) => {
@@ -161,19 +175,24 @@ export async function runServe(spec: ServeSpec, io: CliIo): Promise<number> {
       await new Promise((r) => stop.signal.addEventListener("abort", r, { once: true }));
       stats = await server.close();
     } else {
-      const server = await startTcpServer({
-        host: spec.proto === "unix" ? undefined : host,
-        port: spec.proto === "unix" ? undefined : (spec.port ?? 2000),
-        path: spec.path,
-        handler,
-        maxConns: spec.maxConns,
-        allow: spec.allow,
-        deny: spec.deny,
-        idleTimeout: spec.idleTimeout,
-        keepAlive: spec.keepAlive,
-        noDelay: spec.noDelay,
-        ipv6Only: spec.ipv6Only,
-      });
+      const server = await explainAddrInUse(
+        () =>
+          startTcpServer({
+            host: spec.proto === "unix" ? undefined : host,
+            port: spec.proto === "unix" ? undefined : (spec.port ?? 2000),
+            path: spec.path,
+            handler,
+            maxConns: spec.maxConns,
+            allow: spec.allow,
+            deny: spec.deny,
+            idleTimeout: spec.idleTimeout,
+            keepAlive: spec.keepAlive,
+            noDelay: spec.noDelay,
+            ipv6Only: spec.ipv6Only,
+          }),
+        spec.proto === "unix" ? undefined : (spec.port ?? 2000),
+        "tcp",
+      );
       const a = server.address;
       const where = a.path ?? fmt(a.address, a.port);
       emit(

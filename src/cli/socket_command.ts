@@ -4,6 +4,8 @@
  */
 import type { Readable } from "node:stream";
 import { NetkitError, UsageError } from "../errors.js";
+import { parseAddr } from "../ip/addr.js";
+import { literalFamily } from "../sockets/resolve_host.js";
 import { intFlag, type OptionSpec, type Parsed } from "./args.js";
 import type { ServeSpec } from "./serve_run.js";
 import { checkAccess, handlerChoice, listFlag, portArg, secondsFlag } from "./socket_args.js";
@@ -26,6 +28,7 @@ export const SERVE_OPTIONS: OptionSpec = {
   broadcast: { type: "boolean" },
   multicast: { type: "string" },
   "multicast-if": { type: "string" },
+  ttl: { type: "string" },
   json: { type: "boolean" },
   verbose: { type: "boolean", short: "v" },
 };
@@ -46,6 +49,7 @@ export function serveSpec(
   only("broadcast", ["udp"]);
   only("multicast", ["udp"]);
   only("multicast-if", ["udp"]);
+  only("ttl", ["udp"]);
   only("keepalive", ["tcp"]);
   only("no-delay", ["tcp"]);
   only("host", ["udp", "tcp"]);
@@ -55,6 +59,14 @@ export function serveSpec(
   only("ipv6-only", ["udp", "tcp"]);
   if (v["multicast-if"] !== undefined && v.multicast === undefined)
     throw new UsageError("--multicast-if needs --multicast GROUP");
+  if (typeof v.multicast === "string" && !isMulticastLiteral(v.multicast))
+    throw new UsageError(
+      `--multicast takes a multicast group address (224.0.0.0/4 or ff00::/8), got "${v.multicast}"`,
+    );
+  if (typeof v["multicast-if"] === "string" && literalFamily(v["multicast-if"]) === undefined)
+    throw new UsageError(
+      `--multicast-if takes a local interface address (127.0.0.1), got "${v["multicast-if"]}"`,
+    );
   let path: string | undefined;
   if (proto === "unix") {
     if (positionals.length !== 1) throw new UsageError("netkit unix serve takes one PATH");
@@ -81,10 +93,23 @@ export function serveSpec(
     broadcast: v.broadcast === true ? true : undefined,
     multicastGroup: v.multicast as string | undefined,
     multicastInterface: v["multicast-if"] as string | undefined,
+    ttl: intFlag("ttl", v.ttl, 1, 255),
     json: v.json === true,
     verbose: v.verbose === true,
     dgram,
   };
+}
+
+/** True for a multicast address literal: 224.0.0.0/4 or ff00::/8 (names are not multicast). */
+export function isMulticastLiteral(text: string): boolean {
+  let a: ReturnType<typeof parseAddr>;
+  try {
+    a = parseAddr(text);
+  } catch {
+    return false; // a name or not an address
+  }
+  const u = a.unmap();
+  return u.version === 4 ? u.w3 >>> 28 === 0xe : u.w0 >>> 24 === 0xff;
 }
 
 /** The message to send: the argument, or all of stdin (at most `max` bytes). */

@@ -13,6 +13,8 @@ export interface PipeOptions {
   recvOnly?: boolean;
   /** Do not shut down the write side on stdin EOF (ncat --no-shutdown). */
   noShutdown?: boolean;
+  /** With recvOnly: shut down the write side at once, as stdin is never read (OpenBSD nc -d -N). */
+  shutdownAtOnce?: boolean;
   /** -C: LF → CRLF on send. */
   crlf?: boolean;
   hex?: HexDumper | undefined;
@@ -84,7 +86,10 @@ export function pipeStream(
     socket.on("close", () => finish("closed"));
     socket.on("error", (e: Error) => finish("reset", e));
 
-    if (opts.recvOnly) return;
+    if (opts.recvOnly) {
+      if (opts.shutdownAtOnce) socket.end();
+      return;
+    }
     const crlf = opts.crlf ? new CrlfConverter() : undefined;
     const send = async (chunk: Uint8Array) => {
       const data = crlf ? crlf.convert(chunk) : chunk;

@@ -9,10 +9,7 @@
  * const n = tunRead(fd, buf);          // -1 (EAGAIN) when no packet waits
  * closeTun(fd);
  */
-import { createRequire } from "node:module";
-import type * as KoffiTypes from "koffi";
-
-type Koffi = typeof KoffiTypes;
+import { lastErrno, libcFunction } from "./ffi.js";
 
 const O_RDWR = 2;
 const O_NONBLOCK = 0o4000;
@@ -23,7 +20,6 @@ const IFF_NO_PI = 0x1000;
 const IFREQ = 40;
 
 interface Libc {
-  koffi: Koffi;
   open: (path: string, flags: number) => number;
   ioctl: (fd: number, req: number, arg: Buffer) => number;
   read: (fd: number, b: Buffer, n: number) => number;
@@ -34,18 +30,15 @@ interface Libc {
 
 let libc: Libc | undefined;
 
+/** The libc functions this file uses, declared once through src/native/ffi.ts. */
 function load(): Libc {
-  if (libc) return libc;
-  const koffi = createRequire(import.meta.url)("koffi") as Koffi;
-  const lib = koffi.load("libc.so.6");
-  libc = {
-    koffi,
-    open: lib.func("int open(const char *, int)"),
-    ioctl: lib.func("int ioctl(int, unsigned long, _Inout_ void *)"),
-    read: lib.func("intptr_t read(int, _Out_ void *, size_t)"),
-    write: lib.func("intptr_t write(int, const void *, size_t)"),
-    poll: lib.func("int poll(_Inout_ void *, unsigned long, int)"),
-    close: lib.func("int close(int)"),
+  libc ??= {
+    open: libcFunction("int open(const char *, int)"),
+    ioctl: libcFunction("int ioctl(int, unsigned long, _Inout_ void *)"),
+    read: libcFunction("intptr_t read(int, _Out_ void *, size_t)"),
+    write: libcFunction("intptr_t write(int, const void *, size_t)"),
+    poll: libcFunction("int poll(_Inout_ void *, unsigned long, int)"),
+    close: libcFunction("int close(int)"),
   };
   return libc;
 }
@@ -78,7 +71,7 @@ export function tunAvailable(): boolean {
 export function openTun(name: string): number {
   const c = load();
   const fd = c.open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) throw new TunError("open(/dev/net/tun)", c.koffi.errno());
+  if (fd < 0) throw new TunError("open(/dev/net/tun)", lastErrno());
   const req = Buffer.alloc(IFREQ);
   const n = Buffer.from(name, "ascii");
   if (n.length > 15) {
@@ -88,7 +81,7 @@ export function openTun(name: string): number {
   n.copy(req, 0);
   req.writeUInt16LE(IFF_TUN | IFF_NO_PI, 16);
   if (c.ioctl(fd, TUNSETIFF, req) < 0) {
-    const e = c.koffi.errno();
+    const e = lastErrno();
     c.close(fd);
     throw new TunError("ioctl(TUNSETIFF)", e);
   }

@@ -10,10 +10,9 @@
  * const got = s.recv(65536); // null when nothing is waiting (EAGAIN)
  * s.close();
  */
-import { createRequire } from "node:module";
-import type * as KoffiTypes from "koffi";
+import { errnoName, ffiAvailable, type KoffiModule, koffiModule, libcFunction, watchFd } from "./ffi.js";
 
-type Koffi = typeof KoffiTypes;
+type Koffi = KoffiModule;
 
 const AF_UNIX = 1;
 const SOCK_DGRAM = 2;
@@ -23,22 +22,6 @@ const MSG_TRUNC = 0x20;
 const MSG_DONTWAIT = 0x40;
 const SUN_PATH = 108;
 const SOCKADDR_UN = 2 + SUN_PATH;
-
-/** errno values we name (Linux). */
-const ERRNO: Record<number, string> = {
-  1: "EPERM",
-  2: "ENOENT",
-  11: "EAGAIN",
-  13: "EACCES",
-  20: "ENOTDIR",
-  22: "EINVAL",
-  36: "ENAMETOOLONG",
-  90: "EMSGSIZE",
-  98: "EADDRINUSE",
-  105: "ENOBUFS",
-  107: "ENOTCONN",
-  111: "ECONNREFUSED",
-};
 
 interface Libc {
   koffi: Koffi;
@@ -60,39 +43,33 @@ export class NativeError extends Error {
     readonly errno: number,
     readonly path?: string,
   ) {
-    const code = ERRNO[errno] ?? `E${errno}`;
+    const code = errnoName(errno);
     super(`${syscall} ${code}${path ? ` ${path}` : ""}`);
     this.code = code;
   }
   readonly code: string;
 }
 
-/** Load koffi and libc once. @throws Error when koffi or libc is not available here. */
+/** Load the libc functions once. @throws Error when koffi or libc is not available here. */
 function load(): Libc {
   if (libc) return libc;
-  const koffi = createRequire(import.meta.url)("koffi") as Koffi;
-  const lib = koffi.load("libc.so.6");
+  const f = libcFunction;
   libc = {
-    koffi,
-    socket: lib.func("int socket(int, int, int)"),
-    bind: lib.func("int bind(int, const void *, uint32_t)"),
-    connect: lib.func("int connect(int, const void *, uint32_t)"),
-    sendto: lib.func("intptr_t sendto(int, const void *, size_t, int, const void *, uint32_t)"),
-    recvfrom: lib.func("intptr_t recvfrom(int, _Out_ void *, size_t, int, _Out_ void *, _Inout_ uint32_t *)"),
-    getsockname: lib.func("int getsockname(int, _Out_ void *, _Inout_ uint32_t *)"),
-    close: lib.func("int close(int)"),
+    koffi: koffiModule(),
+    socket: f("int socket(int, int, int)"),
+    bind: f("int bind(int, const void *, uint32_t)"),
+    connect: f("int connect(int, const void *, uint32_t)"),
+    sendto: f("intptr_t sendto(int, const void *, size_t, int, const void *, uint32_t)"),
+    recvfrom: f("intptr_t recvfrom(int, _Out_ void *, size_t, int, _Out_ void *, _Inout_ uint32_t *)"),
+    getsockname: f("int getsockname(int, _Out_ void *, _Inout_ uint32_t *)"),
+    close: f("int close(int)"),
   };
   return libc;
 }
 
 /** True when the FFI layer loads on this machine. */
 export function unixDgramAvailable(): boolean {
-  try {
-    load();
-    return true;
-  } catch {
-    return false; // no koffi build for this platform, or no glibc: callers report "not available"
-  }
+  return ffiAvailable();
 }
 
 /** Encode a path (`@name` = Linux abstract) as struct sockaddr_un; returns the buffer and length. */
@@ -199,7 +176,7 @@ export function openUnixDgram(): UnixDgramSocket {
     },
     watch(cb, writable = false) {
       poller?.close();
-      const p = c.koffi.node.poll(fd, { readable: true, writable }, (ev) => cb(ev));
+      const p = watchFd(fd, { readable: true, writable }, cb);
       poller = p;
       return () => {
         if (poller === p) poller = undefined;

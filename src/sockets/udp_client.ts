@@ -28,7 +28,9 @@ export interface UdpClientOptions {
   connect?: boolean;
   /** SO_BROADCAST, needed to send to a broadcast address. */
   broadcast?: boolean;
-  /** Multicast sending: TTL, loop back to this host, outgoing interface address. */
+  /** TTL (IPv6: hop limit) of unicast and broadcast datagrams sent: 1–255 (default: the system's, 64). */
+  ttl?: number;
+  /** Multicast sending: TTL (0: never leaves this host), loop back to this host, outgoing interface address. */
   multicastTtl?: number;
   multicastLoopback?: boolean;
   multicastInterface?: string;
@@ -130,18 +132,28 @@ export class UdpClient {
       socket.close();
       throw socketError(e, "bind", hostPort(opts.localAddress ?? "*", opts.localPort ?? 0));
     }
-    if (opts.broadcast) socket.setBroadcast(true);
-    if (opts.multicastTtl !== undefined) socket.setMulticastTTL(opts.multicastTtl);
-    if (opts.multicastLoopback !== undefined) socket.setMulticastLoopback(opts.multicastLoopback);
-    if (opts.multicastInterface !== undefined) socket.setMulticastInterface(opts.multicastInterface);
+    try {
+      if (opts.broadcast) socket.setBroadcast(true);
+      if (opts.ttl !== undefined) socket.setTTL(opts.ttl);
+      if (opts.multicastTtl !== undefined) socket.setMulticastTTL(opts.multicastTtl);
+      if (opts.multicastLoopback !== undefined) socket.setMulticastLoopback(opts.multicastLoopback);
+      if (opts.multicastInterface !== undefined) socket.setMulticastInterface(opts.multicastInterface);
+    } catch (e) {
+      socket.close();
+      throw socketError(e, "set option on", hostPort(address, opts.port));
+    }
     if (connect) {
       try {
         await new Promise<void>((resolve, reject) => {
           socket.once("error", reject);
-          socket.connect(opts.port, address, () => {
+          // Node passes a failed connect() (EACCES for a broadcast address without SO_BROADCAST)
+          // to this callback, not to the "error" event.
+          const done = (err?: unknown) => {
             socket.off("error", reject);
-            resolve();
-          });
+            if (err) reject(err);
+            else resolve();
+          };
+          socket.connect(opts.port, address, done as () => void);
         });
       } catch (e) {
         socket.close();

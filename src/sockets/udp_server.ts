@@ -46,6 +46,8 @@ export interface UdpServerOptions extends AccessOptions {
   reuseAddr?: boolean;
   /** Allow sending to broadcast addresses (SO_BROADCAST). */
   broadcast?: boolean;
+  /** TTL (IPv6: hop limit) of the server's unicast datagrams, its replies: 1–255 (default: the system's, 64). */
+  ttl?: number;
   /** Join a multicast group. */
   multicast?: MulticastOptions;
   /** Close a peer's handler session after this many ms without datagrams (default 30 000). */
@@ -308,6 +310,7 @@ export async function startUdpServer(opts: UdpServerOptions = {}): Promise<UdpSe
   });
   try {
     if (opts.broadcast) socket.setBroadcast(true);
+    if (opts.ttl !== undefined) socket.setTTL(opts.ttl);
     const m = opts.multicast;
     if (m) {
       if (literalFamily(m.group) === undefined)

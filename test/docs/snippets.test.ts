@@ -62,7 +62,7 @@ describe("documentation examples run", () => {
     assert.ok(all.length >= 4, `only ${all.length} ts blocks found`);
   });
   for (const b of all) {
-    it(`${b.file}:${b.line}`, () => {
+    it(`${b.file}:${b.line}`, async () => {
       let checks = 0;
       const __check = (fn: () => unknown, expected: string, line: number) => {
         checks++;
@@ -70,8 +70,9 @@ describe("documentation examples run", () => {
         assert.deepEqual(fn(), want, `${b.file}:${line}: expected ${expected}`);
       };
       const names = Object.keys(netkit);
-      const run = new Function("__check", ...names, compile(b));
-      run(__check, ...names.map((n) => (netkit as Record<string, unknown>)[n]));
+      const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as FunctionConstructor;
+      const run = new AsyncFunction("__check", ...names, compile(b));
+      await run(__check, ...names.map((n) => (netkit as Record<string, unknown>)[n]));
       assert.ok(checks > 0 || !b.code.includes("; //"), "no checked line in a block with results");
     });
   }

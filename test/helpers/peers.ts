@@ -107,3 +107,16 @@ export async function freePort(type: "tcp" | "udp" = "tcp"): Promise<number> {
 export function feed(p: Peer, data: string | Buffer): void {
   p.child.stdin.end(data);
 }
+
+/** Wait for 'drain' or `ms`, whichever comes first, without leaving a listener behind. */
+export function drainOrTimeout(s: NodeJS.EventEmitter, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(t);
+      s.off("drain", done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    s.on("drain", done);
+  });
+}

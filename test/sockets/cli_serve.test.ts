@@ -5,7 +5,16 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { tcpRequest, udpRequest } from "../../src/index.js";
 import { runBin, runCli } from "../helpers/cli.js";
-import { feed, fixture, freePort, listeningPort, startNetkit, startPeer, waitFor } from "../helpers/peers.js";
+import {
+  drainOrTimeout,
+  feed,
+  fixture,
+  freePort,
+  listeningPort,
+  startNetkit,
+  startPeer,
+  waitFor,
+} from "../helpers/peers.js";
 
 describe("netkit udp|tcp|unix (CLI)", () => {
   it("udp serve: the notes' Python client gets the processed reply; SIGTERM prints stats as NDJSON", async () => {
@@ -227,6 +236,42 @@ describe("netkit udp|tcp|unix (CLI)", () => {
     } finally {
       await srv.kill();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("memory stays bounded through --exec cat while the client does not read", async () => {
+    const { readFileSync } = await import("node:fs");
+    const net = await import("node:net");
+    const rss = (pid: number) =>
+      Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) * 1024;
+    const srv = startNetkit(["tcp", "serve", "--host", "127.0.0.1", "--port", "0", "--exec", "cat"]);
+    try {
+      const port = await listeningPort(srv);
+      const s = net.connect({ port, host: "127.0.0.1", allowHalfOpen: true });
+      await new Promise((r) => s.once("connect", r));
+      s.pause();
+      const before = rss(srv.child.pid!);
+      const chunk = Buffer.alloc(256 * 1024, 1);
+      let offered = 0;
+      const until = Date.now() + 1000;
+      while (Date.now() < until && offered < 96 * 1024 * 1024) {
+        offered += chunk.length;
+        if (!s.write(chunk)) await drainOrTimeout(s, 50);
+      }
+      const grown = rss(srv.child.pid!) - before;
+      assert.ok(grown < 32 * 1024 * 1024, `server RSS grew by ${(grown / 1048576).toFixed(1)} MiB`);
+      // Then read everything: all of it comes back.
+      let got = 0;
+      s.on("data", (d: Buffer) => {
+        got += d.length;
+      });
+      s.resume();
+      s.end();
+      await new Promise((r) => s.once("end", r));
+      assert.equal(got, offered);
+      assert.equal(await srv.exited, 0);
+    } finally {
+      await srv.kill();
     }
   });
 

@@ -1,21 +1,27 @@
 import assert from "node:assert/strict";
 import dgram from "node:dgram";
-import { readFileSync } from "node:fs";
 import net from "node:net";
 import { describe, it } from "node:test";
-import { parseProcNetRow, rowsForPorts } from "../../src/cli/demo_proc_net.js";
+import { demoRows, demoTcp, demoUdp } from "../../src/cli/demo_sockets.js";
+import { listSockets } from "../../src/ports/list_sockets.js";
 import { runBin } from "../helpers/cli.js";
-import { fixture } from "../helpers/peers.js";
 
 describe("netkit demo: the notes' sockets scenario", () => {
   it("runs the UDP and TCP exchanges, shows the socket states, ends by itself with exit 0", async () => {
     const t0 = Date.now();
     const r = await runBin(["demo"]);
     assert.equal(r.code, 0, r.stderr);
-    assert.ok(Date.now() - t0 < 5000, "ends within a few seconds");
+    assert.ok(Date.now() - t0 < 2000, `ends by itself in under 2 s (took ${Date.now() - t0} ms)`);
     assert.equal(r.stdout.split("Received response: HELLO, SERVER!").length, 3);
-    for (const state of ["UNCONN", "LISTEN", "ESTAB", "TIME-WAIT"])
-      assert.match(r.stdout, new RegExp(`\\b${state}\\b`));
+    for (const [proto, state] of [
+      ["udp", "UNCONN"],
+      ["udp", "ESTAB"],
+      ["tcp", "LISTEN"],
+      ["tcp", "ESTAB"],
+      ["tcp", "TIME-WAIT"],
+    ])
+      assert.match(r.stdout, new RegExp(`^  ${proto} +${state} +127\\.0\\.0\\.1:\\d+ `, "m"));
+    assert.match(r.stdout, /four-way/);
     assert.match(r.stdout, /three-way handshake/);
     assert.match(r.stdout, /192\.168\.1\.0\/24/); // the IP examples follow
   });
@@ -47,7 +53,14 @@ describe("netkit demo: the notes' sockets scenario", () => {
         assert.match(j[proto].fallback, /port 2000 is taken/);
         assert.equal(j[proto].reply, "HELLO, SERVER!");
       }
-      assert.ok(j.tcp.afterClose.some((row: { state: string }) => row.state === "TIME-WAIT"));
+      const tw = j.tcp.afterClose.rows.find((row: { state: string }) => row.state === "TIME-WAIT");
+      assert.equal(tw.local, `127.0.0.1:${j.tcp.clientPort}`);
+      assert.equal(tw.peer, `127.0.0.1:${j.tcp.port}`);
+      assert.ok(
+        j.udp.sockets.rows.some(
+          (row: { state: string; local: string }) => row.local === `127.0.0.1:${j.udp.port}`,
+        ),
+      );
     } finally {
       if (held.includes("udp")) u.close();
       if (held.includes("tcp")) t.close();
@@ -55,37 +68,59 @@ describe("netkit demo: the notes' sockets scenario", () => {
   });
 });
 
-describe("the demo's /proc/net parser (captured fixtures)", () => {
-  it("reads host-order addresses, hex ports and ss state names", () => {
-    const tcp = readFileSync(fixture("proc_net/tcp"), "utf8");
-    const rows = tcp
-      .split("\n")
-      .map((l) => parseProcNetRow(l, "tcp"))
-      .filter((x) => x !== undefined);
-    assert.equal(rows.length, 7);
-    assert.deepEqual(rows[0], {
-      proto: "tcp",
-      local: "127.0.0.1:42835",
-      localPort: 0xa753,
-      remote: "0.0.0.0:0",
-      state: "LISTEN",
-      inode: 280553,
+describe("the demo's socket states come from the project's socket table (src/ports)", () => {
+  it("IPv6: on ::1 the demo's own rows are found, with the right states and owner", async (t) => {
+    const probe = net.createServer();
+    const v6 = await new Promise<boolean>((res) => {
+      probe.once("error", () => res(false));
+      probe.listen(0, "::1", () => probe.close(() => res(true)));
     });
-    assert.equal(rows[2]!.local, "0.0.0.0:2024");
-    assert.equal(rows[3]!.state, "ESTAB");
-    assert.equal(rows[5]!.state, "TIME-WAIT");
-    assert.equal(rows[5]!.inode, 0);
-    assert.equal(parseProcNetRow("  sl  local_address rem_address   st", "tcp"), undefined);
-    assert.equal(parseProcNetRow("   0: 0100007G:A753 00000000:0000 0A 0 0 0 0 0 1", "tcp"), undefined);
+    if (!v6) return t.skip("::1 is not configured on this machine");
+    const udp = await demoUdp({ host: "::1", port: 0 });
+    assert.equal(udp.reply, "HELLO, SERVER!");
+    assert.notEqual(udp.sockets, null);
+    assert.deepEqual(udp.sockets!.rows.map((r) => [r.state, r.local, r.peer, r.pid]).sort(), [
+      ["ESTAB", `[::1]:${udp.clientPort}`, `[::1]:${udp.port}`, process.pid],
+      ["UNCONN", `[::1]:${udp.port}`, "[::]:0", process.pid],
+    ]);
+    const tcp = await demoTcp({ host: "::1", port: 0 });
+    assert.equal(tcp.reply, "HELLO, SERVER!");
+    const states = (s: typeof tcp.established) => s!.rows.map((r) => r.state).sort();
+    assert.deepEqual(states(tcp.established), ["ESTAB", "ESTAB", "LISTEN"]);
+    assert.deepEqual(states(tcp.afterClose), ["LISTEN", "TIME-WAIT"]);
+    const tw = tcp.afterClose!.rows.find((r) => r.state === "TIME-WAIT")!;
+    assert.equal(tw.local, `[::1]:${tcp.clientPort}`);
+    assert.equal(tw.inode, 0);
+    assert.equal(tw.pid, null);
   });
 
-  it("filters by port on a captured UDP table (bound server UNCONN, connected client ESTAB)", () => {
-    const udp = readFileSync(fixture("proc_net/udp"), "utf8");
-    const rows = rowsForPorts(udp, "udp", [34284]);
-    assert.deepEqual(
-      rows.map((r) => [r.local, r.state]),
-      [["127.0.0.1:34284", "UNCONN"]],
-    );
-    assert.equal(rowsForPorts(udp, "udp", [41721])[0]!.remote, "127.0.0.1:34284");
+  it("demoRows keeps only the server's endpoint and this conversation's client end", async () => {
+    // Real sockets: a listener, our connection to it, and a stranger connected to the same listener.
+    const srv = net.createServer((s) => s.on("error", () => undefined));
+    await new Promise<void>((r) => srv.listen(0, "127.0.0.1", () => r()));
+    const port = (srv.address() as net.AddressInfo).port;
+    const connect = () =>
+      new Promise<net.Socket>((r) => {
+        const s = net.connect(port, "127.0.0.1", () => r(s));
+      });
+    const mine = await connect();
+    const stranger = await connect();
+    try {
+      const { rows } = listSockets({ protocols: ["tcp"], families: [4], filter: { port } });
+      assert.ok(rows.length >= 5, "listener + 2 accepted + 2 clients");
+      const kept = demoRows(rows, "127.0.0.1", port, mine.localPort!);
+      const locals = kept.map((r) => r.local).sort();
+      assert.deepEqual(
+        locals,
+        [`127.0.0.1:${mine.localPort}`, `127.0.0.1:${port}`, `127.0.0.1:${port}`, `127.0.0.1:${port}`].sort(),
+      );
+      assert.ok(!kept.some((r) => r.local === `127.0.0.1:${stranger.localPort}`));
+      assert.ok(kept.every((r) => r.pid === process.pid));
+      assert.deepEqual(demoRows(rows, "::1", port, mine.localPort!), []); // another address: none
+    } finally {
+      mine.destroy();
+      stranger.destroy();
+      await new Promise((r) => srv.close(r));
+    }
   });
 });

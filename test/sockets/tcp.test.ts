@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { execHandler, startTcpServer, startUnixServer, tcpConnect, tcpRequest } from "../../src/index.js";
-import { waitFor } from "../helpers/peers.js";
+import { drainOrTimeout, waitFor } from "../helpers/peers.js";
 
 /** Read until the peer's FIN; with `close`, answer it with ours (what nc does). */
 function readAll(s: net.Socket, close = true): Promise<Buffer> {
@@ -167,8 +167,7 @@ describe("TCP and Unix stream server and client (library)", () => {
       const deadline = Date.now() + 700;
       while (Date.now() < deadline && sent < 64 * 1024 * 1024) {
         sent += chunk.length;
-        if (!s.write(chunk))
-          await Promise.race([new Promise((r) => s.once("drain", r)), new Promise((r) => setTimeout(r, 50))]);
+        if (!s.write(chunk)) await drainOrTimeout(s, 50);
       }
       const held = server.stats().bytesIn - server.stats().bytesOut;
       assert.ok(server.stats().bytesIn < 24 * 1024 * 1024, `server read ${server.stats().bytesIn} bytes`);

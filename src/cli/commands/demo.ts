@@ -5,8 +5,14 @@
  */
 import { analyze } from "../../ip/analyze.js";
 import { parseFlags } from "../args.js";
-import type { ProcNetRow } from "../demo_proc_net.js";
-import { type DemoTcp, type DemoUdp, demoTcp, demoUdp, NOTES_PORT } from "../demo_sockets.js";
+import {
+  type DemoSockets,
+  type DemoTcp,
+  type DemoUdp,
+  demoTcp,
+  demoUdp,
+  NOTES_PORT,
+} from "../demo_sockets.js";
 import { type CliIo, paint } from "../io.js";
 import type { Command } from "../main.js";
 import { renderAddressInfo } from "../render_ip.js";
@@ -19,7 +25,8 @@ Shows the notes' own examples, step by step, on loopback (127.0.0.1) only:
   1. the notes' UDP server on port 2000 (a free port if 2000 is taken — it says so) with
      process_data = upper, and the client sending 'Hello, server!'
   2. the same over TCP: handshake, request, half-close, reply, four-way close
-  3. the sockets the demo holds, with their states read from /proc/net/udp and /proc/net/tcp
+  3. the sockets the demo holds, with their states, from the kernel's socket table (the one
+     netkit sockets shows: netlink sock_diag, or /proc/net/{udp,tcp} where netlink is refused)
   4. 192.168.1.100 with netmask 255.255.255.0: network = address AND mask, broadcast
   5. 2001:0db8:85a3::8a2e:0370:7334/64: the IPv6 network part and host part
   6. one address of each class A–E, with its leading bits and default mask
@@ -54,7 +61,7 @@ export const demoCommand: Command = {
     out.push(...renderUdp(udp, p));
     step(2, "the same over TCP: connection, half-close, four-way close (notes §1.6)");
     out.push(...renderTcp(tcp, p));
-    step(3, "the sockets the demo held, as the kernel lists them (/proc/net/udp, /proc/net/tcp)");
+    step(3, "the sockets the demo held, as the kernel lists them (like `ss -uan`, `ss -tan`)");
     out.push(...renderSockets(udp, tcp, p));
     step(4, "an IPv4 address and its subnet mask (notes §1.2)");
     out.push(
@@ -137,15 +144,29 @@ function renderTcp(t: DemoTcp, p: P): string[] {
   ];
 }
 
-function table(rows: ProcNetRow[] | null, p: P, note: string): string[] {
-  if (rows === null) return [p.yellow("  (/proc/net is not readable here, so the table cannot be shown)")];
-  if (rows.length === 0) return [`  (no rows: ${note})`];
+function table(snap: DemoSockets | null, p: P, note: string): string[] {
+  if (snap === null) return [p.yellow("  (the socket table is not readable here, so it cannot be shown)")];
+  if (snap.rows.length === 0) return [`  (no rows: ${note})`];
+  const w = Math.max(
+    22,
+    ...snap.rows.map((r) => r.local.length + 2),
+    ...snap.rows.map((r) => r.peer.length + 2),
+  );
   return [
-    p.bold(`  ${"Proto".padEnd(6)}${"State".padEnd(12)}${"Local".padEnd(22)}${"Peer".padEnd(22)}`),
-    ...rows.map(
-      (r) => `  ${r.proto.padEnd(6)}${r.state.padEnd(12)}${r.local.padEnd(22)}${r.remote.padEnd(22)}`,
+    p.bold(`  ${"Proto".padEnd(6)}${"State".padEnd(12)}${"Local".padEnd(w)}${"Peer".padEnd(w)}Process`),
+    ...snap.rows.map(
+      (r) =>
+        `  ${r.protocol.padEnd(6)}${r.state.padEnd(12)}${r.local.padEnd(w)}${r.peer.padEnd(w)}${r.pid === null ? p.dim("- (no process)") : `netkit demo (pid ${r.pid})`}`,
     ),
   ];
+}
+
+function source(u: DemoUdp, t: DemoTcp): string {
+  const s = u.sockets?.source ?? t.established?.source;
+  if (s === undefined) return "";
+  return s === "netlink"
+    ? "Read with a netlink sock_diag request, as ss does."
+    : "Read from /proc/net (netlink refused here).";
 }
 
 function renderSockets(u: DemoUdp, t: DemoTcp, p: P): string[] {
@@ -157,6 +178,9 @@ function renderSockets(u: DemoUdp, t: DemoTcp, p: P): string[] {
     ...table(t.established, p, "no sockets found"),
     "After the four-way close (the listener is still there until the demo closes it):",
     ...table(t.afterClose, p, "nothing left"),
-    p.dim("Full tables: `ss -uan`, `ss -tan`; the notes use `lsof -i :2000` to see who holds a port."),
+    p.dim(`${source(u, t)} Full tables: \`netkit sockets -tuan\` (or ss);`),
+    p.dim(
+      `the notes use \`lsof -i :2000\` to see who holds a port: \`netkit port who ${u.port}/udp\` does that.`,
+    ),
   ];
 }

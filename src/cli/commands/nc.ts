@@ -1,16 +1,18 @@
 /**
  * `netkit nc`: netcat with the flags people type, binary-safe, half-close done right.
  */
+import { closeSync, openSync, writeSync } from "node:fs";
+import { NetkitError } from "../../errors.js";
 import { parseFlags } from "../args.js";
 import type { CliIo } from "../io.js";
 import type { Command } from "../main.js";
 import { ncConnect, ncScan } from "../nc_connect.js";
-import { NC_OPTIONS, ncConfig } from "../nc_flags.js";
+import { NC_OPTIONS, type NcConfig, ncConfig } from "../nc_flags.js";
 import { ncListen } from "../nc_listen.js";
 import { ncUnixDgramConnect, ncUnixDgramListen } from "../nc_unix_dgram.js";
 import { runServe } from "../serve_run.js";
 
-const HELP = `netkit nc — netcat: connect, listen, scan (TCP, UDP, Unix stream)
+const HELP = `netkit nc — netcat: connect, listen, scan (TCP, UDP, Unix stream and datagram)
 
 Usage:
   netkit nc [options] HOST PORT            connect
@@ -32,19 +34,26 @@ Options:
   -w SECS            connect timeout, and quit after SECS without traffic (exit 1)
   -i SECS            wait between lines sent (and between ports scanned)
   -q SECS            after stdin EOF, quit after SECS even if the peer stays open (UDP default 1)
-  -N                 shut down the write side on stdin EOF (always done; accepted for OpenBSD nc)
+  -N                 shut down the write side on stdin EOF: the default, made explicit; with -d
+                     (stdin never read) the FIN goes at once, like OpenBSD nc -d -N
   -d                 do not read stdin            -C   send LF as CRLF (never doubles a CR)
   -e CMD             run CMD (argv, no shell) connected to the socket; -c CMD through /bin/sh
-  -x                 hex dump both directions to stderr (hexdump -C style)
+  -x                 hex dump both directions to stderr (hexdump -C style, repeats folded as *)
+  --hex-dump FILE    the same dump to FILE (ncat's --hex-dump; truncated first)
+  --append-output    with --hex-dump: append to FILE instead
   --send-only        only send; received data is discarded, quit after stdin EOF
   --recv-only        only receive; stdin is not read
-  --no-shutdown      do not half-close on stdin EOF
+  --no-shutdown      never half-close: after stdin EOF keep the write side open and read until
+                     the peer closes (or -q) — OpenBSD nc's default without -N
   --broker           (-l) relay every client's data to all other clients
   --chat             (-l) like --broker, with <userN> names on each line
   --allow CIDR / --deny CIDR   (-l) who may connect (repeatable; deny wins)
   --max-conns N      (-l) most connections at once
-  --json             (-z) one JSON line per port
+  --json             (-z) one JSON line per port: state open, closed, filtered or open|filtered
+                     (refused without -z: data is passed raw)
 
+-zu cannot prove a UDP port open: a reply is "open", ICMP port unreachable "closed", silence
+for -w (default 0.5 s) "open|filtered" (counted as a hit, like nc -zu's "succeeded").
 With -u -l the listener talks to its first peer only; with -u -l -k replies go to the latest
 peer. With -e/-c and no listen address, only loopback (127.0.0.1) is used, and said on stderr.
 
@@ -59,48 +68,70 @@ Examples:
   printf 'GET / HTTP/1.0\\n\\n' | netkit nc -C 127.0.0.1 8080
   netkit nc -u -l 127.0.0.1 2000                      (UDP, locked to the first peer)
   netkit nc -U -u /tmp/notes.sock                     (Unix datagram client)
-  netkit nc -x 127.0.0.1 4444 < req.bin 2> dump.txt`;
+  netkit nc -x 127.0.0.1 4444 < req.bin 2> dump.txt
+  netkit nc --hex-dump dump.txt 127.0.0.1 4444 < req.bin
+  netkit nc -zu -w 0.3 --json 127.0.0.1 2000-2010`;
 
 export const ncCommand: Command = {
   summary: "netcat",
   help: HELP,
   async run(args: string[], io: CliIo): Promise<number> {
     const cfg = ncConfig(parseFlags(args, NC_OPTIONS));
-    if (cfg.unix && cfg.proto === "udp") {
-      if (cfg.mode === "listen" && cfg.handler)
-        return runServe(
-          {
-            proto: "unix",
-            dgram: true,
-            path: cfg.path,
-            handler: cfg.handler,
-            maxConns: cfg.maxConns,
-            allow: [],
-            deny: [],
-            idleTimeout: cfg.waitMs,
-            keepOpen: cfg.keepOpen,
-            json: false,
-            verbose: cfg.verbose,
-            lockToFirstPeer: !cfg.keepOpen,
-          },
-          io,
-        );
-      const o = {
-        path: cfg.path!,
-        quitAfterEofMs: cfg.quitAfterEofMs,
-        waitMs: cfg.waitMs,
-        keepOpen: cfg.keepOpen,
-        verbose: cfg.verbose,
-        hex: cfg.hex,
-        crlf: cfg.crlf,
-        sendOnly: cfg.sendOnly,
-        recvOnly: cfg.recvOnly,
-        intervalMs: cfg.intervalMs,
-      };
-      return cfg.mode === "listen" ? ncUnixDgramListen(o, io) : ncUnixDgramConnect(o, io);
+    if (!cfg.hex) return runNc(cfg, io);
+    if (cfg.hexFile === undefined) return runNc({ ...cfg, hexSink: (t) => io.stderr.write(t) }, io);
+    // --hex-dump FILE (ncat's option): opened before any socket, written synchronously, so the
+    // file is complete when the command ends.
+    let fd: number;
+    try {
+      fd = openSync(cfg.hexFile, cfg.appendOutput ? "a" : "w");
+    } catch (e) {
+      throw new NetkitError("ERR_IO", `cannot open --hex-dump file ${cfg.hexFile}: ${(e as Error).message}`, {
+        cause: e,
+      });
     }
-    if (cfg.mode === "scan") return ncScan(cfg, io);
-    if (cfg.mode === "listen") return ncListen(cfg, io);
-    return ncConnect(cfg, io);
+    try {
+      return await runNc({ ...cfg, hexSink: (t) => writeSync(fd, t) }, io);
+    } finally {
+      closeSync(fd);
+    }
   },
 };
+
+async function runNc(cfg: NcConfig, io: CliIo): Promise<number> {
+  if (cfg.unix && cfg.proto === "udp") {
+    if (cfg.mode === "listen" && cfg.handler)
+      return runServe(
+        {
+          proto: "unix",
+          dgram: true,
+          path: cfg.path,
+          handler: cfg.handler,
+          maxConns: cfg.maxConns,
+          allow: [],
+          deny: [],
+          idleTimeout: cfg.waitMs,
+          keepOpen: cfg.keepOpen,
+          json: false,
+          verbose: cfg.verbose,
+          lockToFirstPeer: !cfg.keepOpen,
+        },
+        io,
+      );
+    const o = {
+      path: cfg.path!,
+      quitAfterEofMs: cfg.quitAfterEofMs,
+      waitMs: cfg.waitMs,
+      keepOpen: cfg.keepOpen,
+      verbose: cfg.verbose,
+      hex: cfg.hexSink,
+      crlf: cfg.crlf,
+      sendOnly: cfg.sendOnly,
+      recvOnly: cfg.recvOnly,
+      intervalMs: cfg.intervalMs,
+    };
+    return cfg.mode === "listen" ? ncUnixDgramListen(o, io) : ncUnixDgramConnect(o, io);
+  }
+  if (cfg.mode === "scan") return ncScan(cfg, io);
+  if (cfg.mode === "listen") return ncListen(cfg, io);
+  return ncConnect(cfg, io);
+}

@@ -4,7 +4,7 @@
  */
 import { UsageError } from "../../errors.js";
 import { tcpConnect, tcpRequest } from "../../sockets/tcp_client.js";
-import { unixDgramRequest } from "../../sockets/unix_dgram.js";
+import { unixDgramRequest } from "../../sockets/unix_dgram_client.js";
 import { intFlag, parseFlags } from "../args.js";
 import type { CliIo } from "../io.js";
 import type { Command } from "../main.js";
