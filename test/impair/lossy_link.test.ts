@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import { describe, it } from "node:test";
 import { createLossyLink, tcpRetransSegs } from "../../src/impair/netns_link.js";
 import { tunAvailable } from "../../src/native/tun.js";
-import { runBin } from "../helpers/cli.js";
+import { BIN, runBin } from "../helpers/cli.js";
 
 function haveNetns(): boolean {
   try {
@@ -103,5 +103,48 @@ describe("lossy TUN link between two network namespaces", { timeout: 120_000 }, 
       `${u.exactLostPercent}% ${JSON.stringify(j.lossyLink.counts)}`,
     );
     assert.ok(Math.abs(u.iperfLostPercent - 5) <= 1, `${u.iperfLostPercent}%`);
+  });
+});
+
+describe("netkit impair link (CLI)", { timeout: 60_000 }, () => {
+  it("joins two namespaces, drops about half of 400 datagrams at 50%, removes everything", {
+    skip: SKIP,
+  }, async () => {
+    const child = spawn(process.execPath, [
+      BIN,
+      "impair",
+      "link",
+      "--drop",
+      "50%",
+      "--seed",
+      "2",
+      "-t",
+      "3",
+      "--json",
+    ]);
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    const closed = new Promise<number>((r) => child.on("close", (c) => r(c ?? -1)));
+    try {
+      for (let i = 0; i < 500 && !out.includes("\n"); i++) await new Promise((r) => setTimeout(r, 20));
+      assert.ok(out.includes("\n"), "the link came up");
+      const { link } = JSON.parse(out.split("\n")[0]!);
+      const send = `const s = require("node:dgram").createSocket("udp4");
+        let n = 0; const go = () => { if (n++ >= 400) return s.close(); s.send(Buffer.alloc(32), 9, process.argv[1], go); }; go();`;
+      execFileSync("ip", ["netns", "exec", link.nsA, process.execPath, "-e", send, link.addrB], {
+        timeout: 20_000,
+      });
+      assert.equal(await closed, 0);
+      const { counts } = JSON.parse(out.trim().split("\n").at(-1)!);
+      assert.ok(counts.ab.received >= 400, JSON.stringify(counts.ab));
+      const frac = counts.ab.dropped / counts.ab.received;
+      assert.ok(frac > 0.4 && frac < 0.6, `${frac}`);
+      const left = execFileSync("ip", ["netns", "list"], { encoding: "utf8" });
+      assert.ok(!left.includes(link.nsA) && !left.includes(link.nsB));
+    } finally {
+      child.kill();
+    }
   });
 });
