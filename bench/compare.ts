@@ -68,9 +68,18 @@ async function main(): Promise<void> {
       "--json",
       ...a,
     ]);
+  // netkit bench server on a second port, for iperf3's client against it.
+  const port2 = await freePort();
+  const nserver = spawn(process.execPath, [BIN, "bench", "server", "-p", String(port2), "--json"], {
+    stdio: "ignore",
+  });
+  await new Promise((r) => setTimeout(r, 700));
+  const iperfToNetkit = (a: string[]) =>
+    runJson("iperf3", ["-c", "127.0.0.1", "-p", String(port2), "-t", String(SECS), "--json", ...a]);
   const results: Record<string, { iperf3: Run[]; netkit: Run[] }> = {
     tcp: { iperf3: [], netkit: [] },
     udp64: { iperf3: [], netkit: [] },
+    server: { iperf3: [], netkit: [] },
   };
   try {
     for (let round = 0; round < ROUNDS; round++) {
@@ -89,9 +98,20 @@ async function main(): Promise<void> {
         }
         process.stderr.write(".");
       }
+      // Same client (iperf3), the two servers as receivers.
+      const pair = [
+        () => results.server!.iperf3.push(iperf(["-l", "128K"])),
+        () => results.server!.netkit.push(iperfToNetkit(["-l", "128K"])),
+      ];
+      if (round % 2 === 1) pair.reverse();
+      for (const f of pair) {
+        f();
+        await new Promise((r) => setTimeout(r, 300));
+      }
     }
   } finally {
     server.kill();
+    nserver.kill();
   }
   process.stderr.write("\n");
   const tcpI = median(results.tcp!.iperf3.map((r) => r.receivedBps));
@@ -100,6 +120,8 @@ async function main(): Promise<void> {
   const ppsN = median(results.udp64!.netkit.map((r) => r.sentPackets / r.seconds));
   const lossI = median(results.udp64!.iperf3.map((r) => r.lostPercent));
   const lossN = median(results.udp64!.netkit.map((r) => r.lostPercent));
+  const srvI = median(results.server!.iperf3.map((r) => r.receivedBps));
+  const srvN = median(results.server!.netkit.map((r) => r.receivedBps));
   const g = (x: number) => `${(x / 1e9).toFixed(2)} Gbit/s`;
   const k = (x: number) => `${Math.round(x).toLocaleString("en-US")} pkt/s`;
   const out = [
@@ -110,6 +132,7 @@ async function main(): Promise<void> {
     `| TCP, 1 stream, 128 KByte writes (received) | ${g(tcpI)} | ${g(tcpN)} | **${(tcpN / tcpI).toFixed(2)}×** | ≥ 1.0× |`,
     `| UDP 64 B, -b 0 (sent) | ${k(ppsI)} | ${k(ppsN)} | **${(ppsN / ppsI).toFixed(2)}×** | ≥ 1.1× |`,
     `| UDP 64 B, -b 0: loss reported by the receiver | ${lossI.toFixed(1)}% | ${lossN.toFixed(1)}% | | |`,
+    `| TCP 128 KByte, iperf3 -c into iperf3 -s / into netkit bench server (received) | ${g(srvI)} | ${g(srvN)} | **${(srvN / srvI).toFixed(2)}×** | within 10% |`,
   ];
   console.log(out.join("\n"));
 }

@@ -125,6 +125,11 @@ function connectUdp(host: string, port: number): Promise<dgram.Socket> {
       resolve(s);
     };
     s.on("message", onMsg);
+    // Resend every 250 ms until the reply: on a lossy path either datagram may be lost.
+    const again = setInterval(() => s.send(UDP_CONNECT_MSG), 250);
+    s.once("message", () => clearInterval(again));
+    s.once("error", () => clearInterval(again));
+    s.once("close", () => clearInterval(again));
     s.connect(port, host, () => {
       s.setRecvBufferSize(4 * 1024 * 1024);
       s.setSendBufferSize(4 * 1024 * 1024);
@@ -235,6 +240,8 @@ export async function runBenchClient(
     const t0 = performance.now() / 1000;
     const cpu0 = process.cpuUsage();
     const meter = new Meter(streams, t0, params.omit);
+    const omitTimer =
+      params.omit > 0 ? setTimeout(() => meter.rebase(performance.now() / 1000), params.omit * 1000) : null;
     for (const s of streams) if (s.sender) s.start();
     const interval = o.interval ?? 1;
     const ticker =
@@ -257,6 +264,7 @@ export async function runBenchClient(
     const early = await Promise.race([finished.then(() => null), peerGone]);
     for (const t of timers) clearTimeout(t);
     if (ticker) clearInterval(ticker);
+    if (omitTimer) clearTimeout(omitTimer);
     for (const s of streams) if (s.sender) s.stop();
     // Worker senders stop asynchronously: wait, so that the counts are final.
     await Promise.all(streams.map((s) => (s.sender ? s.close?.() : undefined)));

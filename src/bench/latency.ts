@@ -10,8 +10,12 @@
 import dgram from "node:dgram";
 import net from "node:net";
 import { performance } from "node:perf_hooks";
+import { Worker } from "node:worker_threads";
 import { NetkitError } from "../errors.js";
+import { parseAddr } from "../ip/addr.js";
+import { closeFd, udpConnect, udpSocket } from "../native/mmsg.js";
 import { type LatencySummary, summarize } from "./latency_stats.js";
+import { fastUdpAvailable } from "./udp_fast.js";
 
 export interface PingPongOptions {
   host: string;
@@ -60,7 +64,19 @@ export async function pingPong(o: PingPongOptions): Promise<PingPongResult> {
     }
   };
   const payload = Buffer.alloc(len, 0x78);
-  if (o.udp) {
+  if (o.udp && fastUdpAvailable()) {
+    const r = await udpPingPongNative(
+      o.host,
+      o.port,
+      len,
+      count,
+      o.time ?? 10,
+      o.timeoutMs ?? 1000,
+      o.onProgress,
+    );
+    sent = r.sent;
+    for (const v of r.samples) samples.push(v);
+  } else if (o.udp) {
     const sock = dgram.createSocket(net.isIPv6(o.host) ? "udp6" : "udp4");
     try {
       await new Promise<void>((resolve, reject) => {
@@ -81,7 +97,7 @@ export async function pingPong(o: PingPongOptions): Promise<PingPongResult> {
         w?.(false);
       });
       while (sent < count && performance.now() < deadline) {
-        const ok = await new Promise<boolean>((resolve) => {
+        await new Promise<boolean>((resolve) => {
           const timer = setTimeout(() => {
             waiter = null;
             resolve(false);
@@ -95,7 +111,6 @@ export async function pingPong(o: PingPongOptions): Promise<PingPongResult> {
           sock.send(payload);
           sent++;
         });
-        void ok;
         progress();
       }
     } finally {
@@ -158,4 +173,43 @@ export async function pingPong(o: PingPongOptions): Promise<PingPongResult> {
     summary: summarize(samples),
     seconds: (performance.now() - t0) / 1000,
   };
+}
+
+/** UDP ping-pong in a worker over a native socket (two system calls per round trip). */
+async function udpPingPongNative(
+  host: string,
+  port: number,
+  len: number,
+  count: number,
+  seconds: number,
+  timeoutMs: number,
+  onProgress?: (n: number) => void,
+): Promise<{ sent: number; samples: Float64Array }> {
+  const fd = udpSocket(parseAddr(host).version, { nonBlocking: true });
+  try {
+    udpConnect(fd, host, port);
+    const ctrl = new Int32Array(new SharedArrayBuffer(8));
+    const w = new Worker(new URL("./pingpong_worker.js", import.meta.url), {
+      workerData: { fd, len, count, seconds, timeoutMs, ctrl: ctrl.buffer },
+    });
+    const tick = onProgress ? setInterval(() => onProgress(Atomics.load(ctrl, 0)), 100) : null;
+    try {
+      const r = await new Promise<{ sent: number; received: number; error: number; samples: Float64Array }>(
+        (resolve, reject) => {
+          w.once("message", resolve);
+          w.once("error", reject);
+          w.once("exit", (c) => reject(new NetkitError("ERR_IO", `ping-pong worker exited (${c})`)));
+        },
+      );
+      if (r.error !== 0)
+        throw new NetkitError("ERR_IO", `UDP send to ${host} port ${port} failed (errno ${r.error})`);
+      return { sent: r.sent, samples: r.samples };
+    } finally {
+      if (tick) clearInterval(tick);
+      Atomics.store(ctrl, 1, 1);
+      await w.terminate();
+    }
+  } finally {
+    closeFd(fd);
+  }
 }

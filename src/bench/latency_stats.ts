@@ -21,7 +21,7 @@ export interface LatencySummary {
 export function percentile(sorted: ArrayLike<number>, p: number): number {
   const n = sorted.length;
   if (n === 0) return Number.NaN;
-  const rank = Math.min(n, Math.max(1, Math.ceil((p / 100) * n)));
+  const rank = Math.min(n, Math.max(1, Math.ceil((p * n) / 100 - 1e-9))); // ε: 99.9 × 1000 / 100 must be 999
   return sorted[rank - 1]!;
 }
 

@@ -85,11 +85,13 @@ export class Meter {
     this.intervals.push(iv);
     this.last = now;
     this.lastT = t;
-    if (omitted) {
-      this.base = now;
-      this.baseT = t;
-    }
     return iv;
+  }
+
+  /** The omitted period ended at `t`: the totals count from here (call once, at t0 + omit). */
+  rebase(t: number): void {
+    this.base = this.streams.map(mark);
+    this.baseT = t;
   }
 
   /** Totals per stream since the end of the omitted period. */

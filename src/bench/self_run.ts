@@ -39,17 +39,33 @@ export interface UdpRow {
 }
 
 export interface SelfRunResult {
-  tcp: { sentBps: number; receivedBps: number; bytes: number; seconds: number };
+  tcp: {
+    sentBps: number;
+    receivedBps: number;
+    bytes: number;
+    seconds: number;
+    /** TCP segments retransmitted in this host's namespace during the TCP run (null: not measured). */
+    retransSegs: number | null;
+  };
   udp: UdpRow[];
   latency: { tcp: LatencySummary & { lost: number }; udp: LatencySummary & { lost: number } };
   runs: BenchResult[];
   seconds: number;
+  /** Where it ran: own loopback, or across an impaired link between two test hosts. */
+  path: "loopback" | "lossy-link";
 }
 
 export interface SelfRunOptions {
   quick?: boolean;
+  /** The peer's address (default 127.0.0.1). */
+  host?: string;
   startPeer(): Promise<PeerPorts>;
   onStep?(text: string): void;
+  /** A lossy path: TCP moves a fixed 4 MiB, UDP runs at 8 Mbit/s with 100-byte datagrams for
+   * 2.5 s (≥ 20,000), and ping-pong is shorter with a short timeout. */
+  lossy?: boolean;
+  /** Reads the TCP retransmission counter of this host (for the TCP run's delta). */
+  retransSegs?(): number;
 }
 
 export function udpRow(r: BenchResult): UdpRow {
@@ -81,22 +97,31 @@ export async function selfRun(o: SelfRunOptions): Promise<SelfRunResult> {
   const peer = await o.startPeer();
   const runs: BenchResult[] = [];
   try {
-    const host = "127.0.0.1";
-    o.onStep?.("TCP, one stream, 128 KBytes writes");
-    const tcp = await runBenchClient({ host, port: peer.benchPort, time: secs, interval: 0.5 });
+    const host = o.host ?? "127.0.0.1";
+    const r0 = o.retransSegs?.() ?? null;
+    o.onStep?.(o.lossy ? "TCP, 4 MBytes across the lossy link" : "TCP, one stream, 128 KBytes writes");
+    const tcp = await runBenchClient({
+      host,
+      port: peer.benchPort,
+      interval: 0.5,
+      ...(o.lossy ? { bytes: 4 * 1024 * 1024 } : { time: secs }),
+    });
+    const r1 = o.retransSegs?.() ?? null;
     runs.push(tcp);
     const udp: UdpRow[] = [];
-    const rates: [number, number][] = o.quick
-      ? [
-          [100e6, 1460],
-          [0, 1460],
-        ]
-      : [
-          [100e6, 1460],
-          [1e9, 1460],
-          [0, 1460],
-          [0, 64],
-        ];
+    const rates: [number, number][] = o.lossy
+      ? [[8e6, 100]]
+      : o.quick
+        ? [
+            [100e6, 1460],
+            [0, 1460],
+          ]
+        : [
+            [100e6, 1460],
+            [1e9, 1460],
+            [0, 1460],
+            [0, 64],
+          ];
     for (const [rate, len] of rates) {
       o.onStep?.(`UDP at ${rate === 0 ? "unlimited rate" : `${rate / 1e6} Mbit/s`}, ${len}-byte datagrams`);
       const r = await runBenchClient({
@@ -105,17 +130,18 @@ export async function selfRun(o: SelfRunOptions): Promise<SelfRunResult> {
         protocol: "udp",
         bandwidth: rate,
         len,
-        time: o.quick ? 0.5 : 2,
+        time: o.lossy ? 2.5 : o.quick ? 0.5 : 2,
         interval: 0.5,
       });
       runs.push(r);
       udp.push(udpRow(r));
     }
-    const n = o.quick ? 500 : 5000;
+    const n = o.lossy ? 200 : o.quick ? 500 : 5000;
+    const timeoutMs = o.lossy ? 200 : 1000;
     o.onStep?.("latency, TCP ping-pong");
-    const lt = await pingPong({ host, port: peer.tcpEchoPort, count: n, time: 5 });
+    const lt = await pingPong({ host, port: peer.tcpEchoPort, count: n, time: 10 });
     o.onStep?.("latency, UDP ping-pong");
-    const lu = await pingPong({ host, port: peer.udpEchoPort, udp: true, count: n, time: 5 });
+    const lu = await pingPong({ host, port: peer.udpEchoPort, udp: true, count: n, time: 10, timeoutMs });
     const sent = sumSide(tcp.streams, "sent");
     const recv = sumSide(tcp.streams, "received");
     return {
@@ -124,6 +150,7 @@ export async function selfRun(o: SelfRunOptions): Promise<SelfRunResult> {
         receivedBps: recv.seconds > 0 ? (recv.bytes * 8) / recv.seconds : 0,
         bytes: recv.bytes,
         seconds: recv.seconds,
+        retransSegs: r0 !== null && r1 !== null ? r1 - r0 : null,
       },
       udp,
       latency: {
@@ -132,6 +159,7 @@ export async function selfRun(o: SelfRunOptions): Promise<SelfRunResult> {
       },
       runs,
       seconds: (Date.now() - t0) / 1000,
+      path: o.lossy ? "lossy-link" : "loopback",
     };
   } finally {
     await peer.stop();

@@ -23,6 +23,7 @@ import {
   type IperfParams,
   type ResultsWire,
   State,
+  UDP_CONNECT_MSG,
   UDP_CONNECT_REPLY,
 } from "./iperf_protocol.js";
 import { Meter } from "./meter.js";
@@ -37,7 +38,14 @@ import {
   UdpReceiveStream,
   UdpSendStream,
 } from "./streams.js";
-import { FastUdpReceiveStream, FastUdpSendStream, fastUdpAccept, fastUdpAvailable } from "./udp_fast.js";
+import {
+  FastTcpReceiveStream,
+  FastUdpReceiveStream,
+  FastUdpSendStream,
+  fastUdpAccept,
+  fastUdpAvailable,
+  takeSocketFd,
+} from "./udp_fast.js";
 
 export interface BenchServerOptions {
   /** TCP (and UDP) port; 0 picks a free one (default 5201 in the CLI). */
@@ -198,6 +206,7 @@ async function runServerTest(
   let udpSock: dgram.Socket | null = null;
   const udpPeers = new Map<string, BenchStream>();
   const fast = udpTest && opts.fast !== false && params.num === 0 && fastUdpAvailable();
+  const fastTcp = !udpTest && opts.fast !== false && fastUdpAvailable();
 
   try {
     const allConnected = new Promise<void>((resolve, reject) => {
@@ -221,15 +230,19 @@ async function runServerTest(
           const id = streamId(k);
           dataSockets.push(sock);
           let s: BenchStream;
+          const fd = !weSend(k) && fastTcp && rest.length === 0 ? takeSocketFd(sock) : -1;
           if (weSend(k)) {
             s = new TcpSendStream(id, sock, params.len, budget);
+          } else if (fd >= 0) {
+            // Node no longer reads this socket: a worker reads the descriptor directly.
+            s = new FastTcpReceiveStream(id, fd);
           } else {
             const r = new TcpReceiveStream(id);
             sock.on("data", (d: Buffer) => r.count(d.length));
             s = r;
             if (rest.length > 0) r.count(rest.length);
           }
-          sock.resume();
+          if (!(s instanceof FastTcpReceiveStream)) sock.resume();
           streams.push(s);
           infos.push({
             id,
@@ -247,6 +260,11 @@ async function runServerTest(
           const key = `${rinfo.address}|${rinfo.port}`;
           const known = udpPeers.get(key);
           if (known !== undefined) {
+            if (msg.length === 4 && msg.equals(UDP_CONNECT_MSG)) {
+              // The client did not get our reply (lossy path) and asks again.
+              sock.send(UDP_CONNECT_REPLY, rinfo.port, rinfo.address);
+              return;
+            }
             if (known instanceof UdpReceiveStream) known.onDatagram(msg);
             return;
           }
@@ -318,6 +336,8 @@ async function runServerTest(
     const t0 = performance.now() / 1000;
     const cpu0 = process.cpuUsage();
     const meter = new Meter(streams, t0, params.omit);
+    const omitTimer =
+      params.omit > 0 ? setTimeout(() => meter.rebase(performance.now() / 1000), params.omit * 1000) : null;
     for (const s of streams) s.start();
     const ticker =
       interval > 0
@@ -329,6 +349,7 @@ async function runServerTest(
       st = await ch.readState(limit);
     } finally {
       if (ticker) clearInterval(ticker);
+      if (omitTimer) clearTimeout(omitTimer);
       for (const s of streams) if (s.sender) s.stop();
       await Promise.all(streams.map((s) => (s.sender ? s.close?.() : undefined)));
     }
@@ -337,6 +358,13 @@ async function runServerTest(
     // As iperf3's server does at TEST_END: close the data streams (a reverse-mode iperf3 client may
     // sit in a blocking read until they close). Sending sides flush what is queued first.
     for (const [k, sock] of dataSockets.entries()) if (streams[k]?.sender) sock.end();
+    if (!udpTest && params.num > 0 && streams.some((x) => !x.sender)) {
+      // A byte count (-n): the client ends right after its last write; let every byte arrive
+      // (retransmissions on a lossy path take a while), at most 10 s.
+      const until = Date.now() + 10_000;
+      const got = () => streams.reduce((a, x) => a + (x.sender ? 0 : x.bytes), 0);
+      while (got() < params.num && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+    }
     await drain(streams);
     for (const sock of dataSockets) if (!sock.writableLength) sock.destroy();
     const last = meter.intervals.at(-1);

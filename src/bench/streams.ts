@@ -238,4 +238,6 @@ export class UdpReceiveStream implements BenchStream {
 export async function drain(streams: BenchStream[], ms = 50): Promise<void> {
   if (streams.some((s) => !s.sender)) await new Promise((r) => setTimeout(r, ms));
   for (const s of streams) if (!s.sender) s.stop();
+  // Workers must be done with their descriptors before anyone closes a socket.
+  await Promise.all(streams.map((s) => (s.sender ? undefined : s.close?.())));
 }

@@ -47,7 +47,13 @@ export async function fastUdpConnect(host: string, port: number, timeoutMs = 10_
       throw new NetkitError("ERR_IO", `UDP send failed (errno ${lastErrno()})`);
     const buf = Buffer.alloc(65536);
     const deadline = Date.now() + timeoutMs;
+    // Resend every 250 ms: on a lossy path the first datagram or the reply may be lost.
+    let resend = Date.now() + 250;
     for (;;) {
+      if (Date.now() >= resend) {
+        udpSend(fd, UDP_CONNECT_MSG);
+        resend = Date.now() + 250;
+      }
       const n = udpRecv(fd, buf);
       if (n === 4 && isUdpConnectReply(buf.subarray(0, 4))) return fd;
       if (n < 0 && lastErrno() !== EAGAIN)
@@ -194,5 +200,66 @@ export class FastUdpReceiveStream extends FastBase implements BenchStream {
         };
       }
     }
+  }
+}
+
+/**
+ * Stop Node reading a socket for good (pause() alone keeps reading until its buffer is full) and
+ * return its file descriptor (Node keeps it on `_handle.fd`), or -1 when that is not possible or
+ * data is already buffered. The socket must then be read by whoever holds the descriptor.
+ */
+export function takeSocketFd(sock: { readableLength: number }): number {
+  const h = (sock as { _handle?: { fd?: unknown; readStop?: () => number; reading?: boolean } })._handle;
+  if (h === undefined || typeof h.fd !== "number" || h.fd < 0 || typeof h.readStop !== "function") return -1;
+  if (sock.readableLength > 0) return -1;
+  h.reading = false;
+  h.readStop();
+  return h.fd;
+}
+
+/**
+ * Counts a TCP stream's bytes in a worker that reads the socket's descriptor directly (poll + recv
+ * into a 1 MiB buffer). The socket must stay paused in Node; `close()` stops the worker (the socket
+ * itself stays Node's to destroy).
+ */
+export class FastTcpReceiveStream implements BenchStream {
+  readonly sender = false;
+  readonly packets = 0;
+  readonly udp = null;
+  private readonly ctrl = new Int32Array(new SharedArrayBuffer(8));
+  private readonly nums = new Float64Array(new SharedArrayBuffer(16));
+  private readonly worker: Worker;
+  private readonly exited: Promise<void>;
+  readonly ready: Promise<void>;
+  constructor(
+    readonly id: number,
+    fd: number,
+  ) {
+    this.worker = new Worker(new URL("./tcp_recv_worker.js", import.meta.url), {
+      workerData: { fd, ctrl: this.ctrl.buffer, nums: this.nums.buffer },
+    });
+    this.ready = new Promise((resolve) => {
+      this.worker.once("online", () => resolve());
+      this.worker.once("exit", () => resolve());
+    });
+    this.exited = new Promise((resolve) => {
+      this.worker.once("exit", () => resolve());
+      this.worker.once("error", () => resolve());
+    });
+  }
+  get bytes(): number {
+    return this.nums[0]!;
+  }
+  start(): void {
+    Atomics.store(this.ctrl, 0, 1);
+    Atomics.notify(this.ctrl, 0);
+  }
+  stop(): void {
+    Atomics.store(this.ctrl, 0, 2);
+    Atomics.notify(this.ctrl, 0);
+  }
+  async close(): Promise<void> {
+    this.stop();
+    await this.exited;
   }
 }

@@ -16,8 +16,15 @@ import {
   POLLIN,
   POLLOUT,
   udpPoll,
+  udpSend,
 } from "../native/mmsg.js";
-import { decodeUdpHeader, encodeUdpHeader, udpHeaderSize } from "./iperf_protocol.js";
+import {
+  decodeUdpHeader,
+  encodeUdpHeader,
+  UDP_CONNECT_MSG,
+  UDP_CONNECT_REPLY,
+  udpHeaderSize,
+} from "./iperf_protocol.js";
 import { UdpReceiverStats } from "./stats.js";
 
 export interface FastWorkerData {
@@ -109,6 +116,10 @@ function recvLoop(): void {
       const arrival = wall();
       for (let i = 0; i < n; i++) {
         const size = batch.len(i);
+        if (size === 4 && batch.view(i).subarray(0, 4).equals(UDP_CONNECT_MSG)) {
+          udpSend(d.fd, UDP_CONNECT_REPLY); // the client missed our reply (lossy path): answer again
+          continue;
+        }
         const h = decodeUdpHeader(batch.view(i).subarray(0, size), d.counters64);
         if (h !== null) stats.add(h.seq, arrival - (h.sec + h.usec / 1e6), size);
       }

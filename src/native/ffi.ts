@@ -28,6 +28,10 @@ export interface KoffiModule {
   load(path: string): { func(def: string): unknown };
   errno(): number;
   address(value: unknown): bigint;
+  /** Native memory (used by mmsg.ts for iovec/mmsghdr arrays). */
+  alloc(type: string, count: number): unknown;
+  view(ptr: unknown, len: number): ArrayBuffer;
+  free(ptr: unknown): void;
   os: { errno: Record<string, number> };
   node: {
     // koffi's C++ (uv.cc, PollHandle::OnPoll) calls back with (status, events); its index.d.ts

@@ -13,11 +13,9 @@
  * b.send(fd, 1); // → 1 datagram sent
  * closeFd(fd); b.free();
  */
-import { createRequire } from "node:module";
-import type * as KoffiTypes from "koffi";
 import { parseAddr } from "../ip/addr.js";
+import { lastErrno as ffiErrno, type KoffiModule, koffiModule, libcFunction } from "./ffi.js";
 
-type Koffi = typeof KoffiTypes;
 type Ptr = unknown;
 
 const AF_INET = 2;
@@ -40,7 +38,7 @@ export const ENOBUFS = 105;
 export const ECONNREFUSED = 111;
 
 interface Libc {
-  koffi: Koffi;
+  koffi: KoffiModule;
   socket: (d: number, t: number, p: number) => number;
   bind: (fd: number, a: Buffer, l: number) => number;
   connect: (fd: number, a: Buffer, l: number) => number;
@@ -56,23 +54,21 @@ interface Libc {
 
 let libc: Libc | undefined;
 
+/** The libc functions this file uses, declared once through src/native/ffi.ts. */
 function load(): Libc {
-  if (libc) return libc;
-  const koffi = createRequire(import.meta.url)("koffi") as Koffi;
-  const lib = koffi.load("libc.so.6");
-  libc = {
-    koffi,
-    socket: lib.func("int socket(int, int, int)"),
-    bind: lib.func("int bind(int, const void *, uint32_t)"),
-    connect: lib.func("int connect(int, const void *, uint32_t)"),
-    getsockname: lib.func("int getsockname(int, _Out_ void *, _Inout_ uint32_t *)"),
-    setsockopt: lib.func("int setsockopt(int, int, int, const void *, uint32_t)"),
-    send: lib.func("intptr_t send(int, const void *, size_t, int)"),
-    recv: lib.func("intptr_t recv(int, _Out_ void *, size_t, int)"),
-    sendmmsg: lib.func("int sendmmsg(int, void *, unsigned int, int)"),
-    recvmmsg: lib.func("int recvmmsg(int, void *, unsigned int, int, void *)"),
-    close: lib.func("int close(int)"),
-    poll: lib.func("int poll(_Inout_ void *, unsigned long, int)"),
+  libc ??= {
+    koffi: koffiModule(),
+    socket: libcFunction("int socket(int, int, int)"),
+    bind: libcFunction("int bind(int, const void *, uint32_t)"),
+    connect: libcFunction("int connect(int, const void *, uint32_t)"),
+    getsockname: libcFunction("int getsockname(int, _Out_ void *, _Inout_ uint32_t *)"),
+    setsockopt: libcFunction("int setsockopt(int, int, int, const void *, uint32_t)"),
+    send: libcFunction("intptr_t send(int, const void *, size_t, int)"),
+    recv: libcFunction("intptr_t recv(int, _Out_ void *, size_t, int)"),
+    sendmmsg: libcFunction("int sendmmsg(int, void *, unsigned int, int)"),
+    recvmmsg: libcFunction("int recvmmsg(int, void *, unsigned int, int, void *)"),
+    close: libcFunction("int close(int)"),
+    poll: libcFunction("int poll(_Inout_ void *, unsigned long, int)"),
   };
   return libc;
 }
@@ -89,7 +85,7 @@ export class MmsgError extends Error {
 }
 
 function check(name: string, r: number): number {
-  if (r < 0) throw new MmsgError(name, load().koffi.errno());
+  if (r < 0) throw new MmsgError(name, ffiErrno());
   return r;
 }
 
@@ -105,7 +101,7 @@ export function mmsgAvailable(): boolean {
 
 /** errno of the last failed call on this thread. */
 export function lastErrno(): number {
-  return load().koffi.errno();
+  return ffiErrno();
 }
 
 /** struct sockaddr_in / sockaddr_in6 for an IP literal and port. */
@@ -248,7 +244,7 @@ export class MmsgBatch {
     const total = this.hdrOff + count * MMSGHDR;
     this.mem = c.koffi.alloc("uint8_t", total);
     const base = c.koffi.address(this.mem) as bigint;
-    this.bytes = Buffer.from(c.koffi.view(this.mem as never, total) as ArrayBuffer);
+    this.bytes = Buffer.from(c.koffi.view(this.mem, total));
     this.bytes.fill(0);
     this.views = [];
     for (let i = 0; i < count; i++) {
@@ -295,7 +291,7 @@ export class MmsgBatch {
   }
 
   free(): void {
-    load().koffi.free(this.mem as never);
+    load().koffi.free(this.mem);
   }
 }
 
@@ -320,10 +316,7 @@ let fcntlLib: FcntlLib | undefined;
 
 /** Make a descriptor blocking (`true`) or non-blocking: O_NONBLOCK via fcntl(2). */
 export function setBlocking(fd: number, blocking: boolean): void {
-  if (!fcntlLib) {
-    const lib = load().koffi.load("libc.so.6");
-    fcntlLib = { fcntl: lib.func("int fcntl(int, int, ...)") };
-  }
+  fcntlLib ??= { fcntl: libcFunction<FcntlLib["fcntl"]>("int fcntl(int, int, ...)") };
   const flags = check("fcntl(F_GETFL)", fcntlLib.fcntl(fd, F_GETFL));
   const next = blocking ? flags & ~O_NONBLOCK : flags | O_NONBLOCK;
   if (next !== flags) check("fcntl(F_SETFL)", fcntlLib.fcntl(fd, F_SETFL, "int", next));

@@ -196,3 +196,54 @@ describe("netkit bench (CLI)", { timeout: 90_000 }, () => {
     });
   }
 });
+
+describe("netkit bench client: --bidir, -O and --plot", { timeout: 60_000 }, () => {
+  it("--bidir -O: intervals in the omitted period are flagged, both directions summed", async () => {
+    const { mkdtempSync, readFileSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const dir = mkdtempSync(join(tmpdir(), "netkit-bench-"));
+    const srv = spawn(process.execPath, [BIN, "bench", "server", "-p", "0", "-1", "--json"]);
+    try {
+      const { listening } = JSON.parse(await firstLine(srv)) as { listening: { port: number } };
+      const svg = join(dir, "run.svg");
+      const r = await runCli([
+        "bench",
+        "client",
+        "127.0.0.1",
+        "-p",
+        String(listening.port),
+        "--bidir",
+        "-t",
+        "1",
+        "-O",
+        "0.5",
+        "-i",
+        "0.25",
+        "--json",
+        "--plot",
+        svg,
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      const j = JSON.parse(r.stdout);
+      assert.equal(j.start.test_start.bidir, 1);
+      assert.equal(j.end.streams.length, 2);
+      const omitted = j.intervals.filter((iv: { sum: { omitted: boolean } }) => iv.sum.omitted);
+      assert.ok(
+        omitted.length >= 1 && omitted.length < j.intervals.length,
+        `${omitted.length}/${j.intervals.length}`,
+      );
+      assert.ok(
+        j.end.sum_received.seconds > 0.8 && j.end.sum_received.seconds < 1.3,
+        `${j.end.sum_received.seconds}`,
+      );
+      const text = readFileSync(svg, "utf8");
+      assert.match(text, /^<\?xml/);
+      assert.match(text, /<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+      assert.match(text, /<path d="M/);
+    } finally {
+      srv.kill();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

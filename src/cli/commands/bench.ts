@@ -11,6 +11,7 @@ const HELP = `netkit bench — measure throughput, loss and latency (iperf3-comp
 
 Usage:
   netkit bench [--quick] [--json] [--plot FILE.svg]       loopback run: UDP vs TCP, one table
+  netkit bench --lossy-link 5% [--seed N] [--json]        the same across an impaired link (root)
   netkit bench server [-p PORT] [-1] [-B ADDR] [-i SECS] [--json]
   netkit bench client HOST [-p PORT] [-u] [-b RATE] [-l LEN] [-t SECS] [-n BYTES] [-P N]
                            [-R] [--bidir] [-i SECS] [-O SECS] [--json] [--plot FILE.svg]
@@ -46,6 +47,7 @@ Options (server):
 Examples:
   netkit bench                          (about 20 s, loopback only, starts its own server)
   netkit bench --quick
+  sudo netkit bench --lossy-link 5%     (two network namespaces joined through TUN devices)
   netkit bench server -p 5201
   netkit bench client 127.0.0.1 -u -b 100M -t 5
   iperf3 -c 127.0.0.1 -p 5201 -R        (iperf3 against netkit bench server)
@@ -61,7 +63,8 @@ export const benchCommand: Command = {
     if (sub === "server") return (await import("./bench_server.js")).runServer(args.slice(1), io);
     if (sub === "client") return (await import("./bench_client.js")).runClient(args.slice(1), io);
     if (sub === "latency") return (await import("./bench_latency.js")).runLatency(args.slice(1), io);
-    if (sub === "_peer") return (await import("./bench_self.js")).runPeer(io);
+    if (sub === "_peer") return (await import("./bench_self.js")).runPeer(args.slice(1), io);
+    if (sub === "_lossy-client") return (await import("./bench_self.js")).runLossyClient(args.slice(1), io);
     if (sub !== undefined && !sub.startsWith("-"))
       throw new UsageError(
         `unknown bench mode "${sub}" (server, client, latency, or none for the loopback run)`,

@@ -7,17 +7,21 @@ import { linePanel, type Series, svgDocument } from "../../bench/plot_svg.js";
 import { type PeerPorts, type SelfRunResult, selfRun } from "../../bench/self_run.js";
 import { startBenchServer } from "../../bench/server.js";
 import { formatBitsPerSecond, formatPacketsPerSecond } from "../../bench/units.js";
-import { NetkitError } from "../../errors.js";
-import { parseFlags } from "../args.js";
+import { NetkitError, UsageError } from "../../errors.js";
+import { createLossyLink, tcpRetransSegs } from "../../impair/netns_link.js";
+import { tunAvailable } from "../../native/tun.js";
+import { intFlag, parseFlags } from "../args.js";
 import type { CliIo } from "../io.js";
 import { progressLine } from "./bench_progress.js";
+import { parseProbability } from "./impair.js";
 
 const BIN = fileURLToPath(new URL("../bin.js", import.meta.url));
 
 /** Start the peer process (bench server + echo) and read its ports from its first line. */
-function startPeerProcess(): Promise<PeerPorts> {
+function startPeerProcess(prefix: string[] = [], host = "127.0.0.1"): Promise<PeerPorts> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, "bench", "_peer"], { stdio: ["pipe", "pipe", "inherit"] });
+    const argv = [...prefix, process.execPath, BIN, "bench", "_peer", "--host", host];
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: ["pipe", "pipe", "inherit"] });
     let buf = "";
     const timer = setTimeout(() => {
       child.kill();
@@ -50,10 +54,12 @@ function startPeerProcess(): Promise<PeerPorts> {
   });
 }
 
-/** The hidden `netkit bench _peer`: serve until stdin closes. */
-export async function runPeer(io: CliIo): Promise<number> {
-  const srv = await startBenchServer({ port: 0, interval: 0 });
-  const echo = await startEchoPeer();
+/** The hidden `netkit bench _peer [--host H]`: serve until stdin closes. */
+export async function runPeer(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseFlags(args, { host: { type: "string" } });
+  const host = typeof values.host === "string" ? values.host : "127.0.0.1";
+  const srv = await startBenchServer({ port: 0, interval: 0, host });
+  const echo = await startEchoPeer(host);
   io.stdout.write(
     `${JSON.stringify({ benchPort: srv.port, tcpEchoPort: echo.tcpPort, udpEchoPort: echo.udpPort })}\n`,
   );
@@ -67,13 +73,33 @@ export async function runPeer(io: CliIo): Promise<number> {
   return 0;
 }
 
+/** The hidden `netkit bench _lossy-client --host H --ports JSON`: the measuring side, run inside
+ * the first test host; prints the SelfRunResult (without runs) as JSON. */
+export async function runLossyClient(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseFlags(args, { host: { type: "string" }, ports: { type: "string" } });
+  const ports = JSON.parse(String(values.ports)) as {
+    benchPort: number;
+    tcpEchoPort: number;
+    udpEchoPort: number;
+  };
+  const r = await selfRun({
+    host: String(values.host),
+    lossy: true,
+    startPeer: async () => ({ ...ports, stop: async () => {} }),
+    retransSegs: () => tcpRetransSegs(null),
+  });
+  const { runs: _runs, ...rest } = r;
+  io.stdout.write(`${JSON.stringify(rest)}\n`);
+  return 0;
+}
+
 const pct = (v: number) => `${v.toFixed(v > 0 && v < 0.1 ? 3 : 2)}%`;
 
 export function renderSelf(r: SelfRunResult): string {
   const rows: string[][] = [
     ["test", "sent", "received", "lost (exact)", "lost (iperf3)", "reordered", "dup", "jitter"],
     [
-      "TCP, 1 stream, 128K writes",
+      r.path === "lossy-link" ? "TCP, 1 stream, 4 MBytes" : "TCP, 1 stream, 128K writes",
       formatBitsPerSecond(r.tcp.sentBps),
       formatBitsPerSecond(r.tcp.receivedBps),
       "0 (reliable)",
@@ -128,7 +154,16 @@ export function summarySentences(r: SelfRunResult): string[] {
   );
   const paced = r.udp.filter((u) => u.target > 0);
   const unl = r.udp.filter((u) => u.target === 0);
+  const lossy = r.path === "lossy-link";
+  if (lossy && r.tcp.retransSegs !== null)
+    s[0] = `TCP delivered every byte, in order, at ${formatBitsPerSecond(r.tcp.receivedBps)}: the link lost packets, and TCP retransmitted ${r.tcp.retransSegs} segments so that the application never noticed (it only got slower).`;
   for (const u of paced) {
+    if (lossy) {
+      s.push(
+        `UDP at ${formatBitsPerSecond(u.target)} lost ${u.exactLost} of ${u.sentPackets} datagrams (${pct(u.exactLostPercent)}) on the same link: UDP has no acknowledgements, so what the link drops is simply gone.`,
+      );
+      continue;
+    }
     s.push(
       u.exactLost === 0
         ? `UDP paced at ${formatBitsPerSecond(u.target)} lost nothing: loopback has no wire to lose packets on while the receiver keeps up.`
@@ -143,17 +178,20 @@ export function summarySentences(r: SelfRunResult): string[] {
     );
   }
   const reord = r.udp.reduce((a, u) => a + u.reordered + u.duplicated, 0);
-  s.push(
-    reord === 0
-      ? "No datagram was reordered or duplicated: on loopback that needs an impaired path (netkit impair relays datagrams with drops, duplicates and reordering)."
-      : `${reord} datagrams came reordered or duplicated — the exact counts show it; iperf3's counting would have mixed them into its loss figure.`,
-  );
+  if (!lossy)
+    s.push(
+      reord === 0
+        ? "No datagram was reordered or duplicated: on loopback that needs an impaired path (netkit impair relays datagrams with drops, duplicates and reordering)."
+        : `${reord} datagrams came reordered or duplicated — the exact counts show it; iperf3's counting would have mixed them into its loss figure.`,
+    );
   const lt = r.latency.tcp.p50;
   const lu = r.latency.udp.p50;
   s.push(
-    `A request/response round trip took ${lu.toFixed(1)} µs over UDP and ${lt.toFixed(1)} µs over TCP at the median: ${
-      lu < lt ? "UDP's lighter path is a little faster" : "on loopback the difference is small"
-    }; throughput, not latency, is where TCP's machinery shows.`,
+    lossy
+      ? `Request/response at the median: ${lu.toFixed(1)} µs over UDP, ${lt.toFixed(1)} µs over TCP; but a lost request costs UDP a timeout (${r.latency.udp.lost} lost) and TCP a retransmission (its p99 is ${r.latency.tcp.p99.toFixed(0)} µs).`
+      : `A request/response round trip took ${lu.toFixed(1)} µs over UDP and ${lt.toFixed(1)} µs over TCP at the median: ${
+          lu < lt ? "UDP's lighter path is a little faster" : "on loopback the difference is small"
+        }; throughput, not latency, is where TCP's machinery shows.`,
   );
   return s;
 }
@@ -163,12 +201,20 @@ export async function runSelf(args: string[], io: CliIo): Promise<number> {
     quick: { type: "boolean" },
     json: { type: "boolean" },
     plot: { type: "string" },
+    "lossy-link": { type: "string" },
+    seed: { type: "string" },
   });
-  if (positionals[0] === "_peer") return runPeer(io);
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  const lossy =
+    values["lossy-link"] === undefined ? null : parseProbability(values["lossy-link"], "lossy-link");
+  const seed = intFlag("seed", values.seed, 0, 2 ** 32 - 1) ?? 1;
+  if (lossy !== null && values.plot !== undefined)
+    throw new UsageError("--plot is not available with --lossy-link");
+  if (lossy !== null) return runLossy(lossy, seed, values.json === true, io);
   const prog = progressLine(io);
   const r = await selfRun({
     quick: values.quick === true,
-    startPeer: startPeerProcess,
+    startPeer: () => startPeerProcess(),
     onStep: (t) => prog.update(`netkit bench: ${t} …`),
   });
   prog.clear();
@@ -190,4 +236,69 @@ export async function runSelf(args: string[], io: CliIo): Promise<number> {
     io.stdout.write(`${JSON.stringify(rest, null, 2)}\n`);
   } else io.stdout.write(renderSelf(r));
   return 0;
+}
+
+/** `netkit bench --lossy-link P`: two test hosts joined by an impaired TUN link (root). */
+async function runLossy(drop: number, seed: number, json: boolean, io: CliIo): Promise<number> {
+  if (!tunAvailable()) throw new NetkitError("ERR_IO", "--lossy-link needs root and /dev/net/tun");
+  const prog = progressLine(io);
+  prog.update("netkit bench: creating two test hosts and the lossy link …");
+  const link = await createLossyLink({ impair: { drop }, seed });
+  try {
+    const peer = await startPeerProcess(["ip", "netns", "exec", link.nsB], link.addrB);
+    try {
+      prog.update(`netkit bench: measuring across the ${(drop * 100).toFixed(1)}% link (about 15 s) …`);
+      const ports = {
+        benchPort: peer.benchPort,
+        tcpEchoPort: peer.tcpEchoPort,
+        udpEchoPort: peer.udpEchoPort,
+      };
+      const out = await new Promise<string>((resolve, reject) => {
+        const argv = ["netns", "exec", link.nsA, process.execPath, BIN, "bench", "_lossy-client"];
+        const child = spawn("ip", [...argv, "--host", link.addrB, "--ports", JSON.stringify(ports)], {
+          stdio: ["ignore", "pipe", "inherit"],
+        });
+        let text = "";
+        child.stdout.on("data", (d: Buffer) => {
+          text += d.toString();
+        });
+        const killer = setTimeout(() => child.kill(), 120_000);
+        child.on("error", reject);
+        child.on("close", (code) => {
+          clearTimeout(killer);
+          if (code === 0) resolve(text);
+          else reject(new NetkitError("ERR_IO", `the measuring host failed (exit ${code})`));
+        });
+      });
+      prog.clear();
+      const r = JSON.parse(out) as SelfRunResult;
+      const counts = link.counts();
+      if (json) {
+        io.stdout.write(`${JSON.stringify({ lossyLink: { drop, seed, ...link, counts }, ...r }, null, 2)}\n`);
+        return 0;
+      }
+      io.stdout.write(
+        renderSelf({ ...r, runs: [] }).replace(
+          /^netkit bench .*$/m,
+          `netkit bench — UDP vs TCP across a ${(drop * 100).toFixed(1)}% lossy link (${link.addrA} -> ${link.addrB}, two network namespaces, seed ${seed})`,
+        ),
+      );
+      io.stdout.write(
+        [
+          "",
+          "Across the lossy link:",
+          `  - TCP moved ${r.tcp.bytes} bytes (${r.tcp.bytes === 4 * 1024 * 1024 ? "all 4 MBytes, byte count exact" : "NOT the 4 MBytes sent"}) and retransmitted ${r.tcp.retransSegs ?? "?"} segments to repair the losses — the application saw none of them.`,
+          `  - UDP lost ${r.udp[0]?.exactLost ?? 0} of ${r.udp[0]?.sentPackets ?? 0} datagrams (${(r.udp[0]?.exactLostPercent ?? 0).toFixed(2)}%): nobody resends them.`,
+          `  - The link dropped ${counts.ab.dropped} of ${counts.ab.received} packets A->B and ${counts.ba.dropped} of ${counts.ba.received} B->A.`,
+          "",
+        ].join("\n"),
+      );
+      return 0;
+    } finally {
+      await peer.stop();
+    }
+  } finally {
+    prog.clear();
+    await link.close();
+  }
 }

@@ -3,7 +3,7 @@
  * rate-limits datagrams, and a TCP relay with latency, bandwidth and reset faults.
  */
 import { parseRate, parseSize } from "../../bench/units.js";
-import { UsageError } from "../../errors.js";
+import { NetkitError, UsageError } from "../../errors.js";
 import { startTcpRelay, type TcpRelay } from "../../impair/tcp_relay.js";
 import { type Endpoint, startUdpRelay, type UdpRelay } from "../../impair/udp_relay.js";
 import { intFlag, parseFlags } from "../args.js";
@@ -14,6 +14,8 @@ import { secondsFlag } from "./bench_flags.js";
 const HELP = `netkit impair — an impaired path on loopback, without netem
 
 Usage:
+  netkit impair link [--drop P] [--duplicate P] [--reorder P] [--delay MS] [--jitter MS]
+                     [--rate RATE] [--seed N] [-t SECS] [--json]           (root)
   netkit impair udp LISTEN TARGET [--drop P] [--duplicate P] [--reorder P] [--delay MS]
                     [--jitter MS] [--rate RATE] [--both] [--pass-first N] [--with-tcp]
                     [--seed N] [-t SECS] [--json]
@@ -29,6 +31,10 @@ udp: each datagram from a client goes to TARGET through the impairments; answers
   (1 keeps iperf3's UDP handshake alive). --with-tcp also relays TCP on the same port, plainly,
   so \`netkit bench client -u\` and iperf3 (control over TCP, data over UDP) can run through it.
   Reordering holds a datagram back until the next one has gone; --rate queues (1 MB, then drops).
+link: two test hosts (network namespaces nk<pid>a and nk<pid>b, addresses 10.77.X.1 and .2)
+  joined through TUN devices; every IP packet between them passes through netkit with the
+  impairments, so TCP itself loses and retransmits. Run programs in them with
+  \`ip netns exec NS …\`. Everything is removed when the link stops.
 tcp: --latency adds delay to every chunk, --bandwidth caps each direction (back-pressure, no
   loss), --reset-after sends RST both ways once that many bytes went through (on a fraction of
   connections with --reset-probability).
@@ -38,6 +44,7 @@ Examples:
   netkit bench client 127.0.0.1 -p 6000 -u -b 10M        (measures the 5%)
   netkit impair udp 7000 7 --duplicate 2% --reorder 3% -t 30
   netkit impair tcp 8000 127.0.0.1:80 --latency 50 --bandwidth 1M
+  sudo netkit impair link --drop 5% -t 60      (then: ip netns exec nk<pid>a ping 10.77.X.2)
 
 Exit codes: 0 success, 1 failure (cannot bind), 2 usage error.`;
 
@@ -79,8 +86,9 @@ export const impairCommand: Command = {
   help: HELP,
   async run(args: string[], io: CliIo): Promise<number> {
     const mode = args[0];
+    if (mode === "link") return runLink(args.slice(1), io);
     if (mode !== "udp" && mode !== "tcp")
-      throw new UsageError('netkit impair takes "udp" or "tcp" first (see --help)');
+      throw new UsageError('netkit impair takes "udp", "tcp" or "link" first (see --help)');
     const { values, positionals } = parseFlags(args.slice(1), {
       drop: { type: "string" },
       duplicate: { type: "string" },
@@ -203,3 +211,68 @@ export const impairCommand: Command = {
     return 0;
   },
 };
+
+/** `netkit impair link`: the TUN link between two fresh network namespaces, until -t or Ctrl-C. */
+async function runLink(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseFlags(args, {
+    drop: { type: "string" },
+    duplicate: { type: "string" },
+    reorder: { type: "string" },
+    delay: { type: "string" },
+    jitter: { type: "string" },
+    rate: { type: "string" },
+    seed: { type: "string" },
+    time: { type: "string", short: "t" },
+    json: { type: "boolean" },
+  });
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  const impair = {
+    drop: parseProbability(values.drop, "drop"),
+    duplicate: parseProbability(values.duplicate, "duplicate"),
+    reorder: parseProbability(values.reorder, "reorder"),
+    delayMs: msFlag("delay", values.delay),
+    jitterMs: msFlag("jitter", values.jitter),
+    rate: values.rate === undefined ? 0 : parseRate(String(values.rate), "--rate"),
+  };
+  const seed = intFlag("seed", values.seed, 0, 2 ** 32 - 1) ?? Date.now() % 2 ** 32;
+  const time = secondsFlag("time", values.time, 0);
+  const { tunAvailable } = await import("../../native/tun.js");
+  if (!tunAvailable()) throw new NetkitError("ERR_IO", "netkit impair link needs root and /dev/net/tun");
+  const { createLossyLink } = await import("../../impair/netns_link.js");
+  const link = await createLossyLink({ impair, seed });
+  const out = (t: string) => io.stdout.write(`${t}\n`);
+  try {
+    const info = { nsA: link.nsA, nsB: link.nsB, addrA: link.addrA, addrB: link.addrB, seed };
+    if (values.json === true) out(JSON.stringify({ link: info }));
+    else
+      out(
+        `link up: ${link.nsA} (${link.addrA}) <-> ${link.nsB} (${link.addrB}); drop ${impair.drop * 100}%, ` +
+          `duplicate ${impair.duplicate * 100}%, reorder ${impair.reorder * 100}%; seed ${seed}\n` +
+          `try: ip netns exec ${link.nsA} ping ${link.addrB}`,
+      );
+    await new Promise<void>((resolve) => {
+      const stop = () => {
+        process.off("SIGINT", stop);
+        process.off("SIGTERM", stop);
+        if (timer) clearTimeout(timer);
+        resolve();
+      };
+      const timer = time > 0 ? setTimeout(stop, time * 1000) : null;
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+    });
+    const c = link.counts();
+    if (values.json === true) out(JSON.stringify({ counts: c }));
+    else
+      for (const [name, x] of [
+        ["A -> B", c.ab],
+        ["B -> A", c.ba],
+      ] as const)
+        out(
+          `${name}: ${x.received} packets, ${x.forwarded} forwarded, ${x.dropped} dropped, ${x.duplicated} duplicated, ${x.reordered} reordered`,
+        );
+  } finally {
+    await link.close();
+  }
+  return 0;
+}
