@@ -199,7 +199,7 @@ export async function runBenchClient(
         tcpSockets.push(sock);
         sock.on("error", () => {});
         sock.write(cookie);
-        s = r ?? new TcpSendStream(id, sock, params.len, budget, finish);
+        s = r ?? new TcpSendStream(id, sock, params.len, budget, finish, params.bandwidth);
         local = { host: sock.localAddress ?? "", port: sock.localPort ?? 0 };
       } else if (fast) {
         const fd = await fastUdpConnect(o.host, o.port);

@@ -232,7 +232,7 @@ async function runServerTest(
           let s: BenchStream;
           const fd = !weSend(k) && fastTcp && rest.length === 0 ? takeSocketFd(sock) : -1;
           if (weSend(k)) {
-            s = new TcpSendStream(id, sock, params.len, budget);
+            s = new TcpSendStream(id, sock, params.len, budget, undefined, params.bandwidth);
           } else if (fd >= 0) {
             // Node no longer reads this socket: a worker reads the descriptor directly.
             s = new FastTcpReceiveStream(id, fd);

@@ -47,13 +47,19 @@ export class TcpSendStream implements BenchStream {
   bytes = 0;
   private running = false;
   private readonly block: Buffer;
+  private startedAt = 0;
 
+  /**
+   * `bandwidth` in bits/s paces the stream like iperf3's `-b` for TCP (0 = as fast as the socket
+   * takes it): a block is written only while the bytes sent stay within the rate since start.
+   */
   constructor(
     readonly id: number,
     private readonly socket: Socket,
     len: number,
     private readonly budget: ByteBudget,
     private readonly onBudgetSpent: () => void = () => {},
+    private readonly bandwidth = 0,
   ) {
     this.block = Buffer.alloc(len, 0x61);
     socket.on("error", () => {
@@ -63,6 +69,7 @@ export class TcpSendStream implements BenchStream {
 
   start(): void {
     this.running = true;
+    this.startedAt = performance.now();
     this.pump();
   }
 
@@ -78,6 +85,15 @@ export class TcpSendStream implements BenchStream {
         this.running = false;
         this.onBudgetSpent();
         return;
+      }
+      if (this.bandwidth > 0) {
+        const allowed = (this.bandwidth / 8) * ((performance.now() - this.startedAt) / 1000);
+        if (this.bytes >= allowed) {
+          // Ahead of the rate: come back when the next block is due (iperf3 paces on a 1 ms timer).
+          const waitMs = ((this.bytes - allowed + 1) * 8 * 1000) / this.bandwidth;
+          setTimeout(this.pump, Math.max(1, Math.min(waitMs, 100)));
+          return;
+        }
       }
       const chunk =
         this.budget.left < this.block.length ? this.block.subarray(0, this.budget.left) : this.block;
