@@ -9,7 +9,7 @@
  * const w = watchReadable(fd, () => { … recvMsg(fd, bufs, 0) … });
  * w.stop(); sysClose(fd);
  */
-import { errnoName as ffiErrnoName, type KoffiModule, koffiModule, libcFunction, watchFd } from "./ffi.js";
+import { checkCall, type KoffiModule, koffiModule, libcFunction, SyscallError, watchFd } from "./ffi.js";
 
 export const AF_INET = 2;
 export const AF_INET6 = 10;
@@ -39,20 +39,9 @@ export const IPV6_HOPLIMIT = 52;
 export const SOL_ICMPV6 = 58;
 export const ICMPV6_FILTER = 1;
 
-/** A failed system call: `code` is the errno name (EACCES), `errno` its number. */
-export class SyscallError extends Error {
-  readonly errno: number;
-  readonly code: string;
-  readonly syscall: string;
-  constructor(syscall: string, errno: number) {
-    const code = errnoName(errno);
-    super(`${syscall}: ${code} (${errno})`);
-    this.name = "SyscallError";
-    this.errno = errno;
-    this.code = code;
-    this.syscall = syscall;
-  }
-}
+export { SyscallError } from "./ffi.js";
+/** socket(2), bind(2), sendto(2), close(2): the shared wrappers of libc.ts. @throws SyscallError */
+export { bind as sysBind, close as sysClose, sendto as sysSendto, socket as sysSocket } from "./libc.js";
 
 type Fn = (...args: unknown[]) => number;
 
@@ -60,13 +49,9 @@ type Koffi = KoffiModule;
 
 interface Libc {
   koffi: Koffi;
-  socket: Fn;
-  bind: Fn;
-  sendto: Fn;
   recvfrom: Fn;
   recvmsg: Fn;
   setsockopt: Fn;
-  close: Fn;
   clockGettime: Fn;
 }
 
@@ -78,44 +63,18 @@ function load(): Libc {
   const lib = { func: (decl: string) => libcFunction<Fn>(decl) };
   libc = {
     koffi,
-    socket: lib.func("int socket(int domain, int type, int protocol)"),
-    bind: lib.func("int bind(int fd, const void *addr, uint32_t len)"),
-    sendto: lib.func(
-      "long sendto(int fd, const void *buf, size_t len, int flags, const void *addr, uint32_t alen)",
-    ),
     recvfrom: lib.func(
       "long recvfrom(int fd, _Out_ void *buf, size_t len, int flags, _Out_ void *addr, _Inout_ uint32_t *alen)",
     ),
     recvmsg: lib.func("long recvmsg(int fd, void *msg, int flags)"),
     setsockopt: lib.func("int setsockopt(int fd, int level, int name, const void *val, uint32_t len)"),
-    close: lib.func("int close(int fd)"),
     clockGettime: lib.func("int clock_gettime(int clk, _Out_ void *ts)"),
   };
   return libc;
 }
 
-function errnoName(n: number): string {
-  return ffiErrnoName(n);
-}
-
 function check(syscall: string, r: number): number {
-  if (r < 0) throw new SyscallError(syscall, load().koffi.errno());
-  return r;
-}
-
-/** socket(2). @throws SyscallError */
-export function sysSocket(domain: number, type: number, protocol: number): number {
-  return check("socket", load().socket(domain, type, protocol));
-}
-
-/** bind(2) with a raw sockaddr. @throws SyscallError */
-export function sysBind(fd: number, addr: Uint8Array): void {
-  check("bind", load().bind(fd, addr, addr.byteLength));
-}
-
-/** sendto(2); returns the bytes sent. @throws SyscallError (EAGAIN included) */
-export function sysSendto(fd: number, data: Uint8Array, addr: Uint8Array, flags = 0): number {
-  return check("sendto", load().sendto(fd, data, data.byteLength, flags, addr, addr.byteLength));
+  return checkCall(syscall, r);
 }
 
 /**
@@ -143,11 +102,6 @@ export function setIntOption(fd: number, level: number, name: number, value: num
 /** setsockopt(2) with a byte-buffer value. @throws SyscallError */
 export function setBytesOption(fd: number, level: number, name: number, value: Uint8Array): void {
   check("setsockopt", load().setsockopt(fd, level, name, value, value.byteLength));
-}
-
-/** close(2). Closing an fd twice is a bug, so errors are thrown. @throws SyscallError */
-export function sysClose(fd: number): void {
-  check("close", load().close(fd));
 }
 
 const tsBuf = new BigInt64Array(2);

@@ -106,3 +106,24 @@ export function watchFd(
     },
   );
 }
+
+/** A failed system call: `code` is the errno name (EACCES), `errno` its number. */
+export class SyscallError extends Error {
+  readonly errno: number;
+  readonly code: string;
+  readonly syscall: string;
+  constructor(syscall: string, errno: number) {
+    const code = errnoName(errno);
+    super(`${syscall}: ${code} (${errno})`);
+    this.name = "SyscallError";
+    this.errno = errno;
+    this.code = code;
+    this.syscall = syscall;
+  }
+}
+
+/** `r` when it is not negative, else a {@link SyscallError} from errno. */
+export function checkCall(syscall: string, r: number): number {
+  if (r < 0) throw new SyscallError(syscall, lastErrno());
+  return r;
+}

@@ -7,7 +7,7 @@
  * const fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
  * try { sendto(fd, request, netlinkKernelAddress()); recv(fd, buf, MSG_DONTWAIT); } finally { close(fd); }
  */
-import { ffiAvailable, errnoName as ffiErrnoName, koffiModule, libcFunction } from "./ffi.js";
+import { checkCall, ffiAvailable, koffiModule, libcFunction } from "./ffi.js";
 
 export const AF_UNIX = 1;
 export const AF_INET = 2;
@@ -20,19 +20,7 @@ export const MSG_DONTWAIT = 0x40;
 export const MSG_TRUNC = 0x20;
 
 /** An errno from a libc call: `code` is the name (EACCES), `errno` the number. */
-export class LibcError extends Error {
-  readonly errno: number;
-  readonly code: string;
-  readonly syscall: string;
-  constructor(syscall: string, errno: number) {
-    const code = errnoName(errno);
-    super(`${syscall} failed: ${code} (${errno})`);
-    this.name = "LibcError";
-    this.errno = errno;
-    this.code = code;
-    this.syscall = syscall;
-  }
-}
+export { SyscallError as LibcError } from "./ffi.js";
 
 type Fn = (...args: unknown[]) => number;
 
@@ -68,36 +56,31 @@ function load(): Libc {
   return libc;
 }
 
-function errnoName(n: number): string {
-  return ffiErrnoName(n);
-}
-
 function check(syscall: string, r: number): number {
-  if (r < 0) throw new LibcError(syscall, load().errno());
-  return r;
+  return checkCall(syscall, r);
 }
 
-/** socket(2). @throws LibcError */
+/** socket(2). @throws LibcError (SyscallError) */
 export function socket(domain: number, type: number, protocol: number): number {
   return check("socket", load().socket(domain, type, protocol));
 }
 
-/** bind(2) with a raw sockaddr. @throws LibcError */
+/** bind(2) with a raw sockaddr. @throws LibcError (SyscallError) */
 export function bind(fd: number, addr: Uint8Array): void {
   check("bind", load().bind(fd, addr, addr.byteLength));
 }
 
-/** sendto(2): returns the bytes sent. @throws LibcError */
+/** sendto(2): returns the bytes sent. @throws LibcError (SyscallError) */
 export function sendto(fd: number, data: Uint8Array, addr: Uint8Array, flags = 0): number {
   return check("sendto", load().sendto(fd, data, data.byteLength, flags, addr, addr.byteLength));
 }
 
-/** recv(2) into `buf`: returns the byte count (with MSG_TRUNC: the real datagram length). @throws LibcError */
+/** recv(2) into `buf`: returns the byte count (with MSG_TRUNC: the real datagram length). @throws LibcError (SyscallError) */
 export function recv(fd: number, buf: Uint8Array, flags = 0): number {
   return check("recv", load().recv(fd, buf, buf.byteLength, flags));
 }
 
-/** close(2). @throws LibcError */
+/** close(2). @throws LibcError (SyscallError) */
 export function close(fd: number): void {
   check("close", load().close(fd));
 }
