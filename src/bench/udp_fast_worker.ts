@@ -5,6 +5,7 @@
  */
 import { performance } from "node:perf_hooks";
 import { parentPort, workerData } from "node:worker_threads";
+import { rxTimestamp, TIMESTAMP_CMSG_SPACE } from "../native/cmsg_timestamp.js";
 import {
   EAGAIN,
   ECONNREFUSED,
@@ -16,6 +17,7 @@ import {
   POLLIN,
   POLLOUT,
   udpPoll,
+  udpRxTimestamps,
   udpSend,
 } from "../native/mmsg.js";
 import {
@@ -104,7 +106,15 @@ function sendLoop(): void {
 }
 
 function recvLoop(): void {
-  const batch = new MmsgBatch(BATCH, Math.max(d.len, 65536 / 4));
+  // Each datagram's own kernel receive time (SO_TIMESTAMPNS), not one time per recvmmsg batch:
+  // otherwise a batch of 64 has one arrival time and jitter comes out near 0 at high rates.
+  let stamped = true;
+  try {
+    udpRxTimestamps(d.fd);
+  } catch {
+    stamped = false; // no SO_TIMESTAMPNS: fall back to the batch's arrival time
+  }
+  const batch = new MmsgBatch(BATCH, Math.max(d.len, 65536 / 4), stamped ? TIMESTAMP_CMSG_SPACE : 0);
   const stats = new UdpReceiverStats({ counterBits: d.counters64 ? 64 : 32 });
   try {
     while (Atomics.load(ctrl, 0) !== 2) {
@@ -121,7 +131,9 @@ function recvLoop(): void {
           continue;
         }
         const h = decodeUdpHeader(batch.view(i).subarray(0, size), d.counters64);
-        if (h !== null) stats.add(h.seq, arrival - (h.sec + h.usec / 1e6), size);
+        if (h === null) continue;
+        const at = stamped ? (rxTimestamp(batch.control(i)) ?? arrival) : arrival;
+        stats.add(h.seq, at - (h.sec + h.usec / 1e6), size);
       }
       const s = stats.snapshot();
       Atomics.add(ctrl, 1, 1); // seqlock: odd while writing
