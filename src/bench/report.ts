@@ -242,18 +242,34 @@ export function toIperfJson(r: BenchResult, version = "netkit"): Record<string, 
       bidir: r.params.bidirectional ? 1 : 0,
     },
   };
+  // iperf3 3.12 reports --bidir as two groups: the streams this side sends on (`sum`, `sum_sent`,
+  // `sum_received`) and the ones it receives on (the same names + `_bidir_reverse`). A group's
+  // `sender` flag is whether this side sends on its streams (for UDP `sum_sent` is always true and
+  // `sum_received` false), as in test/fixtures/bench/iperf3_3.12_bidir_*.json.
+  const groups = r.params.bidirectional
+    ? [
+        { xs: r.streams.filter((s) => s.localSender), suffix: "", sender: true },
+        { xs: r.streams.filter((s) => !s.localSender), suffix: "_bidir_reverse", sender: false },
+      ]
+    : [{ xs: r.streams, suffix: "", sender: r.streams.every((s) => s.localSender) }];
   const intervals = r.intervals.map((iv) => {
     const streams = iv.streams.map((s) => jsonInterval(iv, s, udp, sockets.get(s.id) ?? 0));
-    const xs = iv.streams;
-    const sum = {
-      bytes: xs.reduce((a, s) => a + s.bytes, 0),
-      packets: xs.reduce((a, s) => a + s.packets, 0),
-      sender: xs.every((s) => s.sender),
-      udp: sumUdp(xs.map((s) => s.udp)),
-    };
-    return { streams, sum: jsonInterval(iv, sum, udp, 0) };
+    const out: Record<string, unknown> = { streams };
+    for (const g of groups) {
+      const ids = new Set(g.xs.map((s) => s.id));
+      const xs = iv.streams.filter((s) => ids.has(s.id));
+      const sum = {
+        bytes: xs.reduce((a, s) => a + s.bytes, 0),
+        packets: xs.reduce((a, s) => a + s.packets, 0),
+        sender: g.sender,
+        udp: sumUdp(xs.map((s) => s.udp)),
+      };
+      const o = jsonInterval(iv, sum, udp, 0);
+      delete o.socket;
+      out[`sum${g.suffix}`] = o;
+    }
+    return out;
   });
-  const sum = sumRows(r.streams);
   const end: Record<string, unknown> = {};
   if (!udp) {
     end.streams = r.streams.map((s) => ({
@@ -262,19 +278,25 @@ export function toIperfJson(r: BenchResult, version = "netkit"): Record<string, 
         ...sideJson(
           s.sent.seconds,
           s.sent.bytes,
-          true,
+          s.localSender,
           s.retransmits >= 0 ? { retransmits: s.retransmits } : {},
         ),
       },
-      receiver: { socket: sockets.get(s.id), ...sideJson(s.received.seconds, s.received.bytes, false) },
+      receiver: {
+        socket: sockets.get(s.id),
+        ...sideJson(s.received.seconds, s.received.bytes, s.localSender),
+      },
     }));
-    end.sum_sent = sideJson(
-      sum.sent.seconds,
-      sum.sent.bytes,
-      true,
-      sum.retransmits >= 0 ? { retransmits: sum.retransmits } : {},
-    );
-    end.sum_received = sideJson(sum.received.seconds, sum.received.bytes, false);
+    for (const g of groups) {
+      const sum = sumRows(g.xs);
+      end[`sum_sent${g.suffix}`] = sideJson(
+        sum.sent.seconds,
+        sum.sent.bytes,
+        g.sender,
+        sum.retransmits >= 0 ? { retransmits: sum.retransmits } : {},
+      );
+      end[`sum_received${g.suffix}`] = sideJson(sum.received.seconds, sum.received.bytes, g.sender);
+    }
   } else {
     end.streams = r.streams.map((s) => {
       const side = s.localSender ? s.sent : s.received;
@@ -289,25 +311,32 @@ export function toIperfJson(r: BenchResult, version = "netkit"): Record<string, 
         },
       };
     });
-    const localSender = r.streams.every((s) => s.localSender);
-    const side = localSender ? sum.sent : sum.received;
-    end.sum = sideJson(side.seconds, side.bytes, localSender, udpJson(sum.udp, sum.sent.packets));
-    end.sum_sent = sideJson(sum.sent.seconds, sum.sent.bytes, true, {
-      ...udpJson(sum.udp, sum.sent.packets),
-      jitter_ms: 0,
-    });
-    end.sum_received = sideJson(
-      sum.received.seconds,
-      sum.received.bytes,
-      false,
-      udpJson(sum.udp, sum.sent.packets),
-    );
-    if (sum.udp?.exact) {
-      end.netkit_exact = {
-        ...sum.udp.exact,
-        lost_percent: sum.udp.exact.expected > 0 ? (100 * sum.udp.exact.lost) / sum.udp.exact.expected : 0,
-        out_of_order_iperf3: sum.udp.outOfOrder,
-      };
+    for (const g of groups) {
+      const sum = sumRows(g.xs);
+      const side = g.sender ? sum.sent : sum.received;
+      end[`sum${g.suffix}`] = sideJson(
+        side.seconds,
+        side.bytes,
+        g.sender,
+        udpJson(sum.udp, sum.sent.packets),
+      );
+      end[`sum_sent${g.suffix}`] = sideJson(sum.sent.seconds, sum.sent.bytes, true, {
+        ...udpJson(sum.udp, sum.sent.packets),
+        jitter_ms: 0,
+      });
+      end[`sum_received${g.suffix}`] = sideJson(
+        sum.received.seconds,
+        sum.received.bytes,
+        false,
+        udpJson(sum.udp, sum.sent.packets),
+      );
+      if (sum.udp?.exact) {
+        end[`netkit_exact${g.suffix}`] = {
+          ...sum.udp.exact,
+          lost_percent: sum.udp.exact.expected > 0 ? (100 * sum.udp.exact.lost) / sum.udp.exact.expected : 0,
+          out_of_order_iperf3: sum.udp.outOfOrder,
+        };
+      }
     }
   }
   return { start, intervals, end };
