@@ -88,6 +88,8 @@ export class Meter {
         bytes: now[i]!.bytes - this.last[i]!.bytes,
         packets: now[i]!.packets - this.last[i]!.packets,
         udp: now[i]!.udp === null ? null : udpDelta(this.last[i]!.udp, now[i]!.udp!),
+        retransmits:
+          now[i]!.retrans < 0 || this.last[i]!.retrans < 0 ? -1 : now[i]!.retrans - this.last[i]!.retrans,
       })),
     };
     this.intervals.push(iv);

@@ -28,24 +28,42 @@ function formatPct(p: number): string {
 
 /** The header line above interval lines. */
 export function intervalHeader(udp: boolean, sender: boolean): string {
-  if (!udp) return "[ ID] Interval           Transfer     Bitrate";
+  if (!udp) return `[ ID] Interval           Transfer     Bitrate${sender ? "         Retr" : ""}`;
   return sender
     ? "[ ID] Interval           Transfer     Bitrate         Total Datagrams"
     : "[ ID] Interval           Transfer     Bitrate         Jitter    Lost/Total Datagrams";
 }
 
-function streamLine(
-  id: number | "SUM",
-  iv: Interval,
-  s: IntervalStream | { bytes: number; packets: number; sender: boolean; udp: UdpFigures | null },
-  udp: boolean,
-): string {
+function streamLine(id: number | "SUM", iv: Interval, s: IntervalStream | IntervalSum, udp: boolean): string {
   const secs = iv.end - iv.start;
   const base = `${idCol(id)} ${range(iv.start, iv.end)} sec  ${pad(formatBytes(s.bytes), 11)}  ${pad(formatBitsPerSecond(bitsPerSecond(s.bytes, secs)), 15)}`;
   const omit = iv.omitted ? "  (omitted)" : "";
-  if (!udp) return base + omit;
+  if (!udp) {
+    const r = s.sender && (s.retransmits ?? -1) >= 0 ? `  ${pad(String(s.retransmits), 5)}` : "";
+    return base + r + omit;
+  }
   if (s.sender) return `${base}  ${s.packets}${omit}`;
   return `${base}  ${s.udp ? udpCols(s.udp) : ""}${omit}`;
+}
+
+/** A sum of interval rows: what the [SUM] line and the JSON `sum` show. */
+interface IntervalSum {
+  bytes: number;
+  packets: number;
+  sender: boolean;
+  udp: UdpFigures | null;
+  retransmits: number;
+}
+
+function intervalSum(xs: IntervalStream[], sender: boolean): IntervalSum {
+  const retr = xs.map((s) => s.retransmits ?? -1);
+  return {
+    bytes: xs.reduce((a, s) => a + s.bytes, 0),
+    packets: xs.reduce((a, s) => a + s.packets, 0),
+    sender,
+    udp: sumUdp(xs.map((s) => s.udp)),
+    retransmits: retr.length > 0 && retr.every((r) => r >= 0) ? retr.reduce((a, b) => a + b, 0) : -1,
+  };
 }
 
 /** Text lines for one interval (one per stream, plus [SUM] with several streams). */
@@ -56,12 +74,7 @@ export function intervalLines(iv: Interval, udp: boolean): string[] {
       const xs = iv.streams.filter((s) => s.sender === sender);
       if (xs.length < 2 && iv.streams.length === xs.length) continue;
       if (xs.length === 0) continue;
-      const sum = {
-        bytes: xs.reduce((a, s) => a + s.bytes, 0),
-        packets: xs.reduce((a, s) => a + s.packets, 0),
-        sender,
-        udp: sumUdp(xs.map((s) => s.udp)),
-      };
+      const sum = intervalSum(xs, sender);
       if (xs.length > 1) lines.push(streamLine("SUM", iv, sum, udp));
     }
   }
@@ -153,7 +166,7 @@ export function summaryLines(r: BenchResult): string[] {
 
 function jsonInterval(
   iv: Interval,
-  s: { bytes: number; packets: number; sender: boolean; udp: UdpFigures | null },
+  s: IntervalStream | IntervalSum,
   udp: boolean,
   socket: number,
 ): Record<string, unknown> {
@@ -175,7 +188,7 @@ function jsonInterval(
       o.out_of_order = s.udp.outOfOrder;
       if (s.udp.exact) o.netkit_exact = s.udp.exact;
     } else o.packets = s.packets;
-  }
+  } else if (s.sender && (s.retransmits ?? -1) >= 0) o.retransmits = s.retransmits;
   o.omitted = iv.omitted;
   o.sender = s.sender;
   return o;
@@ -258,12 +271,7 @@ export function toIperfJson(r: BenchResult, version = "netkit"): Record<string, 
     for (const g of groups) {
       const ids = new Set(g.xs.map((s) => s.id));
       const xs = iv.streams.filter((s) => ids.has(s.id));
-      const sum = {
-        bytes: xs.reduce((a, s) => a + s.bytes, 0),
-        packets: xs.reduce((a, s) => a + s.packets, 0),
-        sender: g.sender,
-        udp: sumUdp(xs.map((s) => s.udp)),
-      };
+      const sum = intervalSum(xs, g.sender);
       const o = jsonInterval(iv, sum, udp, 0);
       delete o.socket;
       out[`sum${g.suffix}`] = o;

@@ -45,12 +45,12 @@ describe("tcp_info", () => {
   });
 });
 
-async function clientJson(args: string[]): Promise<{ end: Obj }> {
+async function clientJson(args: string[]): Promise<{ end: Obj; intervals: unknown }> {
   const srv = await startBenchServer({ port: 0, interval: 0 });
   try {
     const r = await runCli(["bench", "client", "127.0.0.1", "-p", String(srv.port), "--json", ...args]);
     assert.equal(r.code, 0, r.stderr);
-    return JSON.parse(r.stdout) as { end: Obj };
+    return JSON.parse(r.stdout) as { end: Obj; intervals: unknown };
   } finally {
     await srv.close();
   }
@@ -61,12 +61,29 @@ describe("bench TCP retransmits", { timeout: 60_000 }, () => {
     it(`loopback${reverse ? " -R (the server's count, through the results exchange)" : ""}: a count, not -1`, {
       skip: !ffiAvailable() && "koffi/libc not available",
     }, async () => {
-      const j = await clientJson(["-n", "32M", ...(reverse ? ["-R"] : [])]);
+      const j = await clientJson(["-t", "0.5", "-i", "0.1", ...(reverse ? ["-R"] : [])]);
       const sum = j.end.sum_sent as Obj;
       assert.equal(typeof sum.retransmits, "number", JSON.stringify(sum));
       assert.ok((sum.retransmits as number) >= 0, `${sum.retransmits}`);
       const st = (j.end.streams as { sender: Obj }[])[0]!.sender;
       assert.equal(st.retransmits, sum.retransmits);
+      // Per interval too, on the sending side only (the client's, unless -R), as iperf3 does.
+      const ivs = j.intervals as { streams: Obj[]; sum: Obj }[];
+      assert.ok(ivs.length >= 1);
+      let perInterval = 0;
+      for (const iv of ivs) {
+        if (reverse) {
+          assert.equal(iv.streams[0]!.retransmits, undefined);
+          continue;
+        }
+        const n = iv.streams[0]!.retransmits as number;
+        assert.ok(Number.isInteger(n) && n >= 0, JSON.stringify(iv.streams[0]));
+        assert.equal(iv.sum.retransmits, n);
+        perInterval += n;
+      }
+      // The intervals are sampled before the totals are taken.
+      if (!reverse)
+        assert.ok(perInterval <= (sum.retransmits as number), `${perInterval} > ${sum.retransmits}`);
     });
   }
 
