@@ -118,16 +118,17 @@ function connectUdp(host: string, port: number): Promise<dgram.Socket> {
       clearTimeout(timer);
       reject(new NetkitError("ERR_IO", `UDP socket: ${e.message}`, { cause: e }));
     });
+    // Resend every 250 ms until the reply: on a lossy path either datagram may be lost. Only the
+    // reply stops it (in reverse mode the server's data may arrive before a repeated reply).
+    const again = setInterval(() => s.send(UDP_CONNECT_MSG), 250);
     const onMsg = (m: Buffer) => {
       if (!isUdpConnectReply(m)) return;
       clearTimeout(timer);
+      clearInterval(again);
       s.off("message", onMsg);
       resolve(s);
     };
     s.on("message", onMsg);
-    // Resend every 250 ms until the reply: on a lossy path either datagram may be lost.
-    const again = setInterval(() => s.send(UDP_CONNECT_MSG), 250);
-    s.once("message", () => clearInterval(again));
     s.once("error", () => clearInterval(again));
     s.once("close", () => clearInterval(again));
     s.connect(port, host, () => {

@@ -15,10 +15,17 @@ interface Mark {
   bytes: number;
   packets: number;
   udp: UdpReceiverSnapshot | null;
+  /** TCP sender's retransmissions so far, -1 unknown. */
+  retrans: number;
 }
 
 function mark(s: BenchStream): Mark {
-  return { bytes: s.bytes, packets: s.packets, udp: s.udp?.snapshot() ?? null };
+  return {
+    bytes: s.bytes,
+    packets: s.packets,
+    udp: s.udp?.snapshot() ?? null,
+    retrans: s.retransmits?.() ?? -1,
+  };
 }
 
 /** UDP figures between two snapshots (jitter is the current estimate, as iperf3 reports it). */
@@ -56,7 +63,8 @@ export class Meter {
     private readonly omit: number,
   ) {
     // Counting starts from zero: receivers may see data before the sampling clock starts.
-    this.last = streams.map(() => ({ bytes: 0, packets: 0, udp: null }));
+    // Retransmissions count from here (the connection's setup is not part of the test).
+    this.last = streams.map((s) => ({ bytes: 0, packets: 0, udp: null, retrans: s.retransmits?.() ?? -1 }));
     this.base = this.last;
     this.lastT = t0;
     this.baseT = t0;
@@ -80,6 +88,8 @@ export class Meter {
         bytes: now[i]!.bytes - this.last[i]!.bytes,
         packets: now[i]!.packets - this.last[i]!.packets,
         udp: now[i]!.udp === null ? null : udpDelta(this.last[i]!.udp, now[i]!.udp!),
+        retransmits:
+          now[i]!.retrans < 0 || this.last[i]!.retrans < 0 ? -1 : now[i]!.retrans - this.last[i]!.retrans,
       })),
     };
     this.intervals.push(iv);
@@ -95,9 +105,19 @@ export class Meter {
   }
 
   /** Totals per stream since the end of the omitted period. */
-  totals(t: number): { seconds: number; bytes: number[]; packets: number[]; udp: (UdpFigures | null)[] } {
+  totals(t: number): {
+    seconds: number;
+    bytes: number[];
+    packets: number[];
+    udp: (UdpFigures | null)[];
+    retransmits: number[];
+  } {
     const now = this.streams.map(mark);
     return {
+      retransmits: now.map((m, i) => {
+        const b = this.base[i]!.retrans;
+        return m.retrans < 0 || b < 0 ? -1 : m.retrans - b;
+      }),
       seconds: t - this.baseT,
       bytes: now.map((m, i) => m.bytes - this.base[i]!.bytes),
       packets: now.map((m, i) => m.packets - this.base[i]!.packets),

@@ -28,24 +28,42 @@ function formatPct(p: number): string {
 
 /** The header line above interval lines. */
 export function intervalHeader(udp: boolean, sender: boolean): string {
-  if (!udp) return "[ ID] Interval           Transfer     Bitrate";
+  if (!udp) return `[ ID] Interval           Transfer     Bitrate${sender ? "         Retr" : ""}`;
   return sender
     ? "[ ID] Interval           Transfer     Bitrate         Total Datagrams"
     : "[ ID] Interval           Transfer     Bitrate         Jitter    Lost/Total Datagrams";
 }
 
-function streamLine(
-  id: number | "SUM",
-  iv: Interval,
-  s: IntervalStream | { bytes: number; packets: number; sender: boolean; udp: UdpFigures | null },
-  udp: boolean,
-): string {
+function streamLine(id: number | "SUM", iv: Interval, s: IntervalStream | IntervalSum, udp: boolean): string {
   const secs = iv.end - iv.start;
   const base = `${idCol(id)} ${range(iv.start, iv.end)} sec  ${pad(formatBytes(s.bytes), 11)}  ${pad(formatBitsPerSecond(bitsPerSecond(s.bytes, secs)), 15)}`;
   const omit = iv.omitted ? "  (omitted)" : "";
-  if (!udp) return base + omit;
+  if (!udp) {
+    const r = s.sender && (s.retransmits ?? -1) >= 0 ? `  ${pad(String(s.retransmits), 5)}` : "";
+    return base + r + omit;
+  }
   if (s.sender) return `${base}  ${s.packets}${omit}`;
   return `${base}  ${s.udp ? udpCols(s.udp) : ""}${omit}`;
+}
+
+/** A sum of interval rows: what the [SUM] line and the JSON `sum` show. */
+interface IntervalSum {
+  bytes: number;
+  packets: number;
+  sender: boolean;
+  udp: UdpFigures | null;
+  retransmits: number;
+}
+
+function intervalSum(xs: IntervalStream[], sender: boolean): IntervalSum {
+  const retr = xs.map((s) => s.retransmits ?? -1);
+  return {
+    bytes: xs.reduce((a, s) => a + s.bytes, 0),
+    packets: xs.reduce((a, s) => a + s.packets, 0),
+    sender,
+    udp: sumUdp(xs.map((s) => s.udp)),
+    retransmits: retr.length > 0 && retr.every((r) => r >= 0) ? retr.reduce((a, b) => a + b, 0) : -1,
+  };
 }
 
 /** Text lines for one interval (one per stream, plus [SUM] with several streams). */
@@ -56,12 +74,7 @@ export function intervalLines(iv: Interval, udp: boolean): string[] {
       const xs = iv.streams.filter((s) => s.sender === sender);
       if (xs.length < 2 && iv.streams.length === xs.length) continue;
       if (xs.length === 0) continue;
-      const sum = {
-        bytes: xs.reduce((a, s) => a + s.bytes, 0),
-        packets: xs.reduce((a, s) => a + s.packets, 0),
-        sender,
-        udp: sumUdp(xs.map((s) => s.udp)),
-      };
+      const sum = intervalSum(xs, sender);
       if (xs.length > 1) lines.push(streamLine("SUM", iv, sum, udp));
     }
   }
@@ -153,7 +166,7 @@ export function summaryLines(r: BenchResult): string[] {
 
 function jsonInterval(
   iv: Interval,
-  s: { bytes: number; packets: number; sender: boolean; udp: UdpFigures | null },
+  s: IntervalStream | IntervalSum,
   udp: boolean,
   socket: number,
 ): Record<string, unknown> {
@@ -175,7 +188,7 @@ function jsonInterval(
       o.out_of_order = s.udp.outOfOrder;
       if (s.udp.exact) o.netkit_exact = s.udp.exact;
     } else o.packets = s.packets;
-  }
+  } else if (s.sender && (s.retransmits ?? -1) >= 0) o.retransmits = s.retransmits;
   o.omitted = iv.omitted;
   o.sender = s.sender;
   return o;
@@ -242,18 +255,29 @@ export function toIperfJson(r: BenchResult, version = "netkit"): Record<string, 
       bidir: r.params.bidirectional ? 1 : 0,
     },
   };
+  // iperf3 3.12 reports --bidir as two groups: the streams this side sends on (`sum`, `sum_sent`,
+  // `sum_received`) and the ones it receives on (the same names + `_bidir_reverse`). A group's
+  // `sender` flag is whether this side sends on its streams (for UDP `sum_sent` is always true and
+  // `sum_received` false), as in test/fixtures/bench/iperf3_3.12_bidir_*.json.
+  const groups = r.params.bidirectional
+    ? [
+        { xs: r.streams.filter((s) => s.localSender), suffix: "", sender: true },
+        { xs: r.streams.filter((s) => !s.localSender), suffix: "_bidir_reverse", sender: false },
+      ]
+    : [{ xs: r.streams, suffix: "", sender: r.streams.every((s) => s.localSender) }];
   const intervals = r.intervals.map((iv) => {
     const streams = iv.streams.map((s) => jsonInterval(iv, s, udp, sockets.get(s.id) ?? 0));
-    const xs = iv.streams;
-    const sum = {
-      bytes: xs.reduce((a, s) => a + s.bytes, 0),
-      packets: xs.reduce((a, s) => a + s.packets, 0),
-      sender: xs.every((s) => s.sender),
-      udp: sumUdp(xs.map((s) => s.udp)),
-    };
-    return { streams, sum: jsonInterval(iv, sum, udp, 0) };
+    const out: Record<string, unknown> = { streams };
+    for (const g of groups) {
+      const ids = new Set(g.xs.map((s) => s.id));
+      const xs = iv.streams.filter((s) => ids.has(s.id));
+      const sum = intervalSum(xs, g.sender);
+      const o = jsonInterval(iv, sum, udp, 0);
+      delete o.socket;
+      out[`sum${g.suffix}`] = o;
+    }
+    return out;
   });
-  const sum = sumRows(r.streams);
   const end: Record<string, unknown> = {};
   if (!udp) {
     end.streams = r.streams.map((s) => ({
@@ -262,19 +286,25 @@ export function toIperfJson(r: BenchResult, version = "netkit"): Record<string, 
         ...sideJson(
           s.sent.seconds,
           s.sent.bytes,
-          true,
+          s.localSender,
           s.retransmits >= 0 ? { retransmits: s.retransmits } : {},
         ),
       },
-      receiver: { socket: sockets.get(s.id), ...sideJson(s.received.seconds, s.received.bytes, false) },
+      receiver: {
+        socket: sockets.get(s.id),
+        ...sideJson(s.received.seconds, s.received.bytes, s.localSender),
+      },
     }));
-    end.sum_sent = sideJson(
-      sum.sent.seconds,
-      sum.sent.bytes,
-      true,
-      sum.retransmits >= 0 ? { retransmits: sum.retransmits } : {},
-    );
-    end.sum_received = sideJson(sum.received.seconds, sum.received.bytes, false);
+    for (const g of groups) {
+      const sum = sumRows(g.xs);
+      end[`sum_sent${g.suffix}`] = sideJson(
+        sum.sent.seconds,
+        sum.sent.bytes,
+        g.sender,
+        sum.retransmits >= 0 ? { retransmits: sum.retransmits } : {},
+      );
+      end[`sum_received${g.suffix}`] = sideJson(sum.received.seconds, sum.received.bytes, g.sender);
+    }
   } else {
     end.streams = r.streams.map((s) => {
       const side = s.localSender ? s.sent : s.received;
@@ -289,25 +319,32 @@ export function toIperfJson(r: BenchResult, version = "netkit"): Record<string, 
         },
       };
     });
-    const localSender = r.streams.every((s) => s.localSender);
-    const side = localSender ? sum.sent : sum.received;
-    end.sum = sideJson(side.seconds, side.bytes, localSender, udpJson(sum.udp, sum.sent.packets));
-    end.sum_sent = sideJson(sum.sent.seconds, sum.sent.bytes, true, {
-      ...udpJson(sum.udp, sum.sent.packets),
-      jitter_ms: 0,
-    });
-    end.sum_received = sideJson(
-      sum.received.seconds,
-      sum.received.bytes,
-      false,
-      udpJson(sum.udp, sum.sent.packets),
-    );
-    if (sum.udp?.exact) {
-      end.netkit_exact = {
-        ...sum.udp.exact,
-        lost_percent: sum.udp.exact.expected > 0 ? (100 * sum.udp.exact.lost) / sum.udp.exact.expected : 0,
-        out_of_order_iperf3: sum.udp.outOfOrder,
-      };
+    for (const g of groups) {
+      const sum = sumRows(g.xs);
+      const side = g.sender ? sum.sent : sum.received;
+      end[`sum${g.suffix}`] = sideJson(
+        side.seconds,
+        side.bytes,
+        g.sender,
+        udpJson(sum.udp, sum.sent.packets),
+      );
+      end[`sum_sent${g.suffix}`] = sideJson(sum.sent.seconds, sum.sent.bytes, true, {
+        ...udpJson(sum.udp, sum.sent.packets),
+        jitter_ms: 0,
+      });
+      end[`sum_received${g.suffix}`] = sideJson(
+        sum.received.seconds,
+        sum.received.bytes,
+        false,
+        udpJson(sum.udp, sum.sent.packets),
+      );
+      if (sum.udp?.exact) {
+        end[`netkit_exact${g.suffix}`] = {
+          ...sum.udp.exact,
+          lost_percent: sum.udp.exact.expected > 0 ? (100 * sum.udp.exact.lost) / sum.udp.exact.expected : 0,
+          out_of_order_iperf3: sum.udp.outOfOrder,
+        };
+      }
     }
   }
   return { start, intervals, end };

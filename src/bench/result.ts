@@ -26,6 +26,8 @@ export interface IntervalStream {
   packets: number;
   /** UDP receiver figures in the interval (receiver side only). */
   udp: UdpFigures | null;
+  /** TCP sender: segments retransmitted in the interval (TCP_INFO); -1 or absent when unknown. */
+  retransmits?: number;
 }
 
 export interface Interval {

@@ -21,6 +21,8 @@ export interface LocalTotals {
   bytes: number[];
   packets: number[];
   udp: (UdpFigures | null)[];
+  /** TCP senders' retransmissions (TCP_INFO), -1 unknown; absent: all unknown. */
+  retransmits?: number[];
 }
 
 /** The EXCHANGE_RESULTS object describing this side. */
@@ -31,17 +33,19 @@ export function localResults(
   udpTest: boolean,
 ): ResultsWire {
   const anySender = streams.some((s) => s.sender);
+  const retr = (i: number) => (streams[i]!.sender && !udpTest ? (totals.retransmits?.[i] ?? -1) : -1);
+  const known = streams.some((_, i) => retr(i) >= 0);
   return {
     cpuUtilTotal: cpu.total,
     cpuUtilUser: cpu.user,
     cpuUtilSystem: cpu.system,
-    senderHasRetransmits: anySender ? 0 : -1,
+    senderHasRetransmits: anySender ? (known ? 1 : 0) : -1,
     streams: streams.map((s, i): StreamResultWire => {
       const u = totals.udp[i] ?? null;
       const w: StreamResultWire = {
         id: s.id,
         bytes: totals.bytes[i]!,
-        retransmits: -1,
+        retransmits: retr(i),
         jitter: u ? u.jitterMs / 1000 : 0,
         errors: u ? u.lostPackets : 0,
         packets: s.sender ? totals.packets[i]! : (u?.packets ?? 0),
@@ -107,7 +111,7 @@ export function mergeResults(
       localSender: s.sender,
       sent: s.sender ? mine : theirs,
       received: s.sender ? theirs : mine,
-      retransmits: s.sender ? -1 : (p?.retransmits ?? -1),
+      retransmits: s.sender ? (udpTest ? -1 : (totals.retransmits?.[i] ?? -1)) : (p?.retransmits ?? -1),
       udp,
       local: s.local,
       remote: s.remote,

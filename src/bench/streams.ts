@@ -9,6 +9,7 @@
  */
 import type { Socket } from "node:net";
 import { performance } from "node:perf_hooks";
+import { tcpTotalRetrans } from "../native/tcp_info.js";
 import { decodeUdpHeader, encodeUdpHeader, udpHeaderSize } from "./iperf_protocol.js";
 import { type UdpReceiverSnapshot, UdpReceiverStats } from "./stats.js";
 
@@ -32,6 +33,8 @@ export interface BenchStream {
   stop(): void;
   /** Release what the stream holds (worker, socket); streams without resources omit it. */
   close?(): Promise<void>;
+  /** TCP sender: segments retransmitted so far (TCP_INFO), -1 when unknown. */
+  retransmits?(): number;
 }
 
 /** Wall clock in seconds with microseconds (the UDP header's clock). */
@@ -75,6 +78,19 @@ export class TcpSendStream implements BenchStream {
 
   stop(): void {
     this.running = false;
+    this.retransmits(); // keep the count: the socket may be gone when the totals are taken
+  }
+
+  private lastRetrans = -1;
+
+  /** tcpi_total_retrans of the socket (iperf3's `retransmits`), or the last one read; -1 unknown. */
+  retransmits(): number {
+    const fd = (this.socket as unknown as { _handle?: { fd?: unknown } })._handle?.fd;
+    if (typeof fd === "number" && fd >= 0 && !this.socket.destroyed) {
+      const n = tcpTotalRetrans(fd);
+      if (n !== null) this.lastRetrans = n;
+    }
+    return this.lastRetrans;
   }
 
   private pump = (): void => {

@@ -28,6 +28,11 @@ export interface UdpImpairment {
   rate?: number;
   /** The first N datagrams pass untouched (so a handshake datagram always gets through). */
   passFirst?: number;
+  /**
+   * The first N datagrams are dropped (counted in `dropped`, no random draw): a deterministic
+   * loss of a handshake datagram. `passFirst` then counts from the datagram after them.
+   */
+  dropFirst?: number;
 }
 
 export interface UdpImpairCounts {
@@ -76,7 +81,12 @@ export class UdpPipeline {
   /** Take one datagram in at time `now` (ms). */
   push(data: Buffer, now: number): void {
     const idx = this.counts.received++;
-    if (idx < (this.cfg.passFirst ?? 0)) {
+    const dropFirst = this.cfg.dropFirst ?? 0;
+    if (idx < dropFirst) {
+      this.counts.dropped++;
+      return;
+    }
+    if (idx - dropFirst < (this.cfg.passFirst ?? 0)) {
       this.counts.passed++;
       this.schedule({ due: now, order: this.order++, idx, data, copy: false });
       return;

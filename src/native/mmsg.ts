@@ -14,6 +14,7 @@
  * closeFd(fd); b.free();
  */
 import { parseAddr } from "../ip/addr.js";
+import { SO_TIMESTAMPNS } from "./cmsg_timestamp.js";
 import { lastErrno as ffiErrno, type KoffiModule, koffiModule, libcFunction } from "./ffi.js";
 
 type Ptr = unknown;
@@ -141,6 +142,14 @@ function intOpt(fd: number, level: number, name: number, v: number, what: string
   check(what, load().setsockopt(fd, level, name, b, 4));
 }
 
+/**
+ * Ask the kernel to stamp each received datagram with its arrival time (SO_TIMESTAMPNS): read it
+ * from a slot's control data (an {@link MmsgBatch} made with `control`) with `rxTimestamp`.
+ */
+export function udpRxTimestamps(fd: number): void {
+  intOpt(fd, SOL_SOCKET, SO_TIMESTAMPNS, 1, "setsockopt(SO_TIMESTAMPNS)");
+}
+
 /** SO_REUSEADDR on (before bind), so a connected socket can share a listening port (as iperf3 does). */
 export function udpReuseAddr(fd: number): void {
   intOpt(fd, SOL_SOCKET, SO_REUSEADDR, 1, "setsockopt(SO_REUSEADDR)");
@@ -231,22 +240,31 @@ export class MmsgBatch {
   private readonly bytes: Buffer;
   private readonly hdrOff: number;
   private readonly iovOff: number;
+  private readonly ctlOff: number;
   private readonly views: Buffer[];
 
+  /**
+   * @param control bytes of ancillary-data buffer per slot (msg_control), 0 for none; e.g.
+   *   TIMESTAMP_CMSG_SPACE for SO_TIMESTAMPNS receive times, read back with `control(i)`.
+   */
   constructor(
     readonly count: number,
     readonly slotSize: number,
+    readonly controlSize = 0,
   ) {
     const c = load();
     const data = count * slotSize;
     this.iovOff = Math.ceil(data / 64) * 64;
     this.hdrOff = this.iovOff + count * IOVEC;
-    const total = this.hdrOff + count * MMSGHDR;
+    this.ctlOff = this.hdrOff + count * MMSGHDR;
+    const ctl = Math.ceil(controlSize / 8) * 8;
+    const total = this.ctlOff + count * ctl;
     this.mem = c.koffi.alloc("uint8_t", total);
     const base = c.koffi.address(this.mem) as bigint;
     this.bytes = Buffer.from(c.koffi.view(this.mem, total));
     this.bytes.fill(0);
     this.views = [];
+    this.ctlStride = ctl;
     for (let i = 0; i < count; i++) {
       const iov = this.iovOff + i * IOVEC;
       this.bytes.writeBigUInt64LE(base + BigInt(i * slotSize), iov);
@@ -255,11 +273,24 @@ export class MmsgBatch {
       // struct msghdr: name(8) namelen(4)+pad(4) iov(8) iovlen(8) control(8) controllen(8) flags(4)+pad; msg_len(4)+pad
       this.bytes.writeBigUInt64LE(base + BigInt(iov), h + 16);
       this.bytes.writeBigUInt64LE(1n, h + 24);
+      if (ctl > 0) this.bytes.writeBigUInt64LE(base + BigInt(this.ctlOff + i * ctl), h + 32);
       this.views.push(this.bytes.subarray(i * slotSize, (i + 1) * slotSize));
     }
     this.hdrPtr = base + BigInt(this.hdrOff);
   }
   private readonly hdrPtr: bigint;
+  private readonly ctlStride: number;
+
+  /**
+   * Slot i's ancillary data from the last recv (the first msg_controllen bytes of its control
+   * buffer; empty without one). Parse it with `rxTimestamp` from src/native/cmsg_timestamp.ts.
+   */
+  control(i: number): Buffer {
+    if (this.ctlStride === 0) return this.bytes.subarray(0, 0);
+    const len = Math.min(Number(this.bytes.readBigUInt64LE(this.hdrOff + i * MMSGHDR + 40)), this.ctlStride);
+    const off = this.ctlOff + i * this.ctlStride;
+    return this.bytes.subarray(off, off + len);
+  }
 
   view(i: number): Buffer {
     return this.views[i]!;
@@ -282,7 +313,12 @@ export class MmsgBatch {
 
   /** recvmmsg into all slots (resetting their lengths): datagrams received, or -1. */
   recv(fd: number, flags = MSG_WAITFORONE): number {
-    for (let i = 0; i < this.count; i++) this.setLen(i, this.slotSize);
+    for (let i = 0; i < this.count; i++) {
+      this.setLen(i, this.slotSize);
+      // The kernel shrinks msg_controllen to what it wrote: give each slot its full buffer again.
+      if (this.ctlStride > 0)
+        this.bytes.writeBigUInt64LE(BigInt(this.ctlStride), this.hdrOff + i * MMSGHDR + 40);
+    }
     return load().recvmmsg(fd, this.ptr(), this.count, flags, null);
   }
 

@@ -39,6 +39,16 @@ describe("createRng", () => {
 });
 
 describe("UdpPipeline", () => {
+  it("dropFirst drops exactly the first N, then passFirst lets the next ones through", () => {
+    const p = new UdpPipeline({ dropFirst: 2, passFirst: 1, drop: 1 }, createRng(3));
+    const out = run(p, 5);
+    assert.deepEqual(out, [3]); // 1, 2 dropped by dropFirst; 3 passed; 4, 5 dropped by drop: 1
+    assert.equal(p.counts.dropped, 4);
+    assert.equal(p.counts.passed, 1);
+    const q = new UdpPipeline({ dropFirst: 1 }, createRng(3));
+    assert.deepEqual(run(q, 4), [2, 3, 4]);
+  });
+
   it("with no impairment forwards everything in order", () => {
     const p = new UdpPipeline({}, createRng(1));
     const out = run(p, 100);

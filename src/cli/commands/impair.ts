@@ -17,7 +17,7 @@ Usage:
   netkit impair link [--drop P] [--duplicate P] [--reorder P] [--delay MS] [--jitter MS]
                      [--rate RATE] [--seed N] [-t SECS] [--json]           (root)
   netkit impair udp LISTEN TARGET [--drop P] [--duplicate P] [--reorder P] [--delay MS]
-                    [--jitter MS] [--rate RATE] [--both] [--pass-first N] [--with-tcp]
+                    [--jitter MS] [--rate RATE] [--both] [--pass-first N] [--drop-first N] [--with-tcp]
                     [--seed N] [-t SECS] [--json]
   netkit impair tcp LISTEN TARGET [--latency MS] [--bandwidth RATE] [--reset-after BYTES]
                     [--reset-probability P] [--seed N] [-t SECS] [--json]
@@ -28,7 +28,8 @@ reordered …). P is a probability: 5% or 0.05. The same --seed gives the same d
 
 udp: each datagram from a client goes to TARGET through the impairments; answers come back
   (impaired too with --both). --pass-first N lets each flow's first N datagrams through untouched
-  (1 keeps iperf3's UDP handshake alive). --with-tcp also relays TCP on the same port, plainly,
+  (1 keeps iperf3's UDP handshake alive); --drop-first N drops them instead (with --both also
+  the first answers: a lost handshake reply, deterministically). --with-tcp also relays TCP on the same port, plainly,
   so \`netkit bench client -u\` and iperf3 (control over TCP, data over UDP) can run through it.
   Reordering holds a datagram back until the next one has gone; --rate queues (1 MB, then drops).
 link: two test hosts (network namespaces nk<pid>a and nk<pid>b, addresses 10.77.X.1 and .2)
@@ -98,6 +99,7 @@ export const impairCommand: Command = {
       rate: { type: "string" },
       both: { type: "boolean" },
       "pass-first": { type: "string" },
+      "drop-first": { type: "string" },
       "with-tcp": { type: "boolean" },
       latency: { type: "string" },
       bandwidth: { type: "string" },
@@ -121,6 +123,7 @@ export const impairCommand: Command = {
       "rate",
       "both",
       "pass-first",
+      "drop-first",
       "with-tcp",
     ];
     const tcpOnly = ["latency", "bandwidth", "reset-after", "reset-probability"];
@@ -139,6 +142,7 @@ export const impairCommand: Command = {
         jitterMs: msFlag("jitter", values.jitter),
         rate: values.rate === undefined ? 0 : parseRate(String(values.rate), "--rate"),
         passFirst: intFlag("pass-first", values["pass-first"], 0, 1_000_000) ?? 0,
+        dropFirst: intFlag("drop-first", values["drop-first"], 0, 1_000_000) ?? 0,
       };
       udp = await startUdpRelay({ listen, target, impair, seed, both: values.both === true });
       if (values["with-tcp"] === true) {
