@@ -74,10 +74,8 @@ export async function runClient(args: string[], io: CliIo): Promise<number> {
           );
         if (values.reverse === true) out(`Reverse mode, remote host ${host} is sending`);
         out(
-          intervalHeader(
-            udp,
-            streams.every((s) => s.sender),
-          ),
+          // TCP: a Retr column as soon as this side sends on some stream (also with --bidir).
+          intervalHeader(udp, udp ? streams.every((s) => s.sender) : streams.some((s) => s.sender)),
         );
         header = true;
       },

@@ -35,10 +35,8 @@ export async function runServer(args: string[], io: CliIo): Promise<number> {
             `[${String(s.id).padStart(3)}] local ${s.local.host} port ${s.local.port} connected to ${s.remote.host} port ${s.remote.port}`,
           );
         out(
-          intervalHeader(
-            udp,
-            streams.every((s) => s.sender),
-          ),
+          // TCP: a Retr column as soon as this side sends on some stream (also with --bidir).
+          intervalHeader(udp, udp ? streams.every((s) => s.sender) : streams.some((s) => s.sender)),
         );
       },
       onInterval: (iv) => {
