@@ -179,17 +179,7 @@ export const impairCommand: Command = {
         out(`relaying TCP ${listen.host}:${tcp.port} -> ${target.host}:${target.port}; seed ${seed}`);
       else out(JSON.stringify({ listening: { host: listen.host, port: tcp.port }, seed }));
     }
-    await new Promise<void>((resolve) => {
-      const stop = () => {
-        process.off("SIGINT", stop);
-        process.off("SIGTERM", stop);
-        if (timer) clearTimeout(timer);
-        resolve();
-      };
-      const timer = time > 0 ? setTimeout(stop, time * 1000) : null;
-      process.once("SIGINT", stop);
-      process.once("SIGTERM", stop);
-    });
+    await untilSignalOrTimeout(time);
     const report = { udp: udp?.counts() ?? null, tcp: tcp?.counts() ?? null, seed };
     await udp?.close();
     await tcp?.close();
@@ -254,17 +244,7 @@ async function runLink(args: string[], io: CliIo): Promise<number> {
           `duplicate ${impair.duplicate * 100}%, reorder ${impair.reorder * 100}%; seed ${seed}\n` +
           `try: ip netns exec ${link.nsA} ping ${link.addrB}`,
       );
-    await new Promise<void>((resolve) => {
-      const stop = () => {
-        process.off("SIGINT", stop);
-        process.off("SIGTERM", stop);
-        if (timer) clearTimeout(timer);
-        resolve();
-      };
-      const timer = time > 0 ? setTimeout(stop, time * 1000) : null;
-      process.once("SIGINT", stop);
-      process.once("SIGTERM", stop);
-    });
+    await untilSignalOrTimeout(time);
     const c = link.counts();
     if (values.json === true) out(JSON.stringify({ counts: c }));
     else
@@ -279,4 +259,19 @@ async function runLink(args: string[], io: CliIo): Promise<number> {
     await link.close();
   }
   return 0;
+}
+
+/** Resolve on SIGINT or SIGTERM, or after `seconds` when it is positive. */
+function untilSignalOrTimeout(seconds: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      if (timer) clearTimeout(timer);
+      resolve();
+    };
+    const timer = seconds > 0 ? setTimeout(stop, seconds * 1000) : null;
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
 }
