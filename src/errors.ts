@@ -34,6 +34,8 @@ export const ERROR_CODES = {
   ERR_UNKNOWN_SERVICE: "no IANA service of that name uses TCP or UDP",
   ERR_PROC_FORMAT: "a /proc file has a line netkit cannot read",
   ERR_NETLINK: "the netlink sock_diag request failed or was refused",
+  ERR_BPF:
+    "the kernel's BPF task-file iterator is not available or not permitted (needs root and kernel BTF)",
   ERR_PERMISSION: "the operation is not permitted (a process of another user, pid 1, netkit itself)",
   ERR_PORT_BUSY: "the port is still in use after the release attempt",
   ERR_NO_FREE_PORT: "no port in the range is free for the chosen transports",

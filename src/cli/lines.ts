@@ -69,7 +69,18 @@ export class OutputBuffer {
     this.off += this.buf.write(text, this.off, ascii ? "latin1" : "utf8");
   }
 
-  private send(chunk: Buffer): void {
+  /** Add bytes (handed over: the caller must not change them afterwards). */
+  addBytes(chunk: Uint8Array): void {
+    if (chunk.byteLength > this.buf.length - this.off) {
+      this.spill();
+      this.send(chunk);
+      return;
+    }
+    this.buf.set(chunk, this.off);
+    this.off += chunk.byteLength;
+  }
+
+  private send(chunk: Uint8Array): void {
     if (!this.stream.write(chunk)) this.blocked = true;
   }
 

@@ -39,18 +39,13 @@ function endpointLength(address: string, port: number | null): number {
   );
 }
 
-function localText(r: SocketRow): string {
-  return r.family === "unix" ? `${r.localAddress || "*"} ${r.inode}` : endpoint(r.localAddress, r.localPort);
-}
-
 const HEAD = ["Netid", "State", "Recv-Q", "Send-Q", "Local Address:Port", "Peer Address:Port", "Process"];
 
-/**
- * The table in chunks of about `chunk` characters (a header line first; columns sized to their
- * content). The widths are computed arithmetically first, so no row's text is kept in memory.
- */
-export function* renderSocketTableChunks(rows: readonly SocketRow[], chunk = 1 << 16): Generator<string> {
-  const w = HEAD.map((h) => h.length) as [number, number, number, number, number, number, number];
+type Widths = [number, number, number, number, number, number, number];
+
+/** Column widths: each column as wide as its widest cell (computed arithmetically, no text kept). */
+function columnWidths(rows: readonly SocketRow[]): Widths {
+  const w = HEAD.map((h) => h.length) as Widths;
   for (const r of rows) {
     const id = r.family === "unix" ? 5 : r.protocol.length;
     if (id > w[0]) w[0] = id;
@@ -67,25 +62,180 @@ export function* renderSocketTableChunks(rows: readonly SocketRow[], chunk = 1 <
     const p = r.family === "unix" ? 1 : endpointLength(r.peerAddress, r.peerPort);
     if (p > w[5]) w[5] = p;
   }
-  const line = (c0: string, c1: string, c2: string, c3: string, c4: string, c5: string, c6: string) =>
-    `${c0.padEnd(w[0])} ${c1.padEnd(w[1])} ${c2.padStart(w[2])} ${c3.padStart(w[3])} ${c4.padStart(w[4])} ${c6 === "" ? c5 : `${c5.padEnd(w[5])} ${c6}`}\n`;
-  let buf = line(HEAD[0]!, HEAD[1]!, HEAD[2]!, HEAD[3]!, HEAD[4]!, HEAD[5]!, HEAD[6]!);
-  for (const r of rows) {
-    buf += line(
-      netid(r),
-      r.state,
-      r.recvQ === null ? "-" : String(r.recvQ),
-      r.sendQ === null ? "-" : String(r.sendQ),
-      localText(r),
-      r.family === "unix" ? "*" : endpoint(r.peerAddress, r.peerPort),
-      usersText(r),
-    );
-    if (buf.length >= chunk) {
-      yield buf;
-      buf = "";
-    }
+  return w;
+}
+
+const SPACE = 32;
+
+/**
+ * Writes table lines straight into a byte buffer: no string per cell or line (the table of 40,000
+ * sockets is ~4 MB; building it as strings cost more than the kernel's dump). Text is written
+ * as UTF-8; widths are counted in UTF-16 units like String.padEnd.
+ */
+class LineWriter {
+  buf: Buffer;
+  off = 0;
+  constructor(
+    size: number,
+    private readonly emit: (chunk: Uint8Array) => void,
+  ) {
+    this.buf = Buffer.allocUnsafe(size);
   }
-  if (buf !== "") yield buf;
+  /** Make room for `n` more bytes, emitting what is buffered when needed. */
+  room(n: number): void {
+    if (this.off + n <= this.buf.length) return;
+    if (this.off > 0) this.emit(this.buf.subarray(0, this.off));
+    this.buf = Buffer.allocUnsafe(Math.max(this.buf.length, n));
+    this.off = 0;
+  }
+  spaces(n: number): void {
+    const b = this.buf;
+    let o = this.off;
+    for (let i = 0; i < n; i++) b[o++] = SPACE;
+    this.off = o;
+  }
+  /** `s` (room already made for 3 bytes per UTF-16 unit). */
+  text(s: string): void {
+    const b = this.buf;
+    let o = this.off;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 128) {
+        this.off = o;
+        this.off += b.write(s.slice(i), this.off, "utf8");
+        return;
+      }
+      b[o++] = c;
+    }
+    this.off = o;
+  }
+  num(n: number): void {
+    const d = digits(n);
+    const b = this.buf;
+    let o = this.off + d;
+    this.off = o;
+    do {
+      b[--o] = 48 + (n % 10);
+      n = Math.floor(n / 10);
+    } while (n > 0);
+  }
+  /** "addr:port", "[v6]:port", port 0 as "*". */
+  endpoint(address: string, port: number | null): void {
+    const v6 = address.includes(":");
+    if (v6) this.buf[this.off++] = 91; // [
+    this.text(address);
+    if (v6) this.buf[this.off++] = 93; // ]
+    this.buf[this.off++] = 58; // :
+    if (port === 0 || port === null)
+      this.buf[this.off++] = 42; // *
+    else this.num(port);
+  }
+}
+
+function textWidth(r: SocketRow): number {
+  let n = r.localAddress.length + r.peerAddress.length + 160;
+  for (const p of r.processes) n += p.command.length + 40;
+  return n * 3;
+}
+
+/**
+ * The table as UTF-8 byte chunks of about `chunk` bytes (a header line first; columns sized to
+ * their content), passed to `emit` (each chunk is handed over: the writer never reuses it).
+ */
+export function renderSocketTableBytes(
+  rows: readonly SocketRow[],
+  emit: (chunk: Uint8Array) => void,
+  chunk = 1 << 16,
+): void {
+  const w = columnWidths(rows);
+  const out = new LineWriter(chunk, emit);
+  const cell = (s: string, width: number, right: boolean) => {
+    if (right) out.spaces(width - s.length);
+    out.text(s);
+    if (!right) out.spaces(width - s.length);
+  };
+  out.room(1024);
+  cell(HEAD[0]!, w[0], false);
+  out.spaces(1);
+  cell(HEAD[1]!, w[1], false);
+  out.spaces(1);
+  cell(HEAD[2]!, w[2], true);
+  out.spaces(1);
+  cell(HEAD[3]!, w[3], true);
+  out.spaces(1);
+  cell(HEAD[4]!, w[4], true);
+  out.spaces(1);
+  cell(HEAD[5]!, w[5], false);
+  out.spaces(1);
+  out.text(HEAD[6]!);
+  out.buf[out.off++] = 10;
+  for (const r of rows) {
+    out.room(textWidth(r) + w[0] + w[1] + w[2] + w[3] + w[4] + w[5]);
+    const unix = r.family === "unix";
+    cell(netid(r), w[0], false);
+    out.spaces(1);
+    cell(r.state, w[1], false);
+    out.spaces(1);
+    if (r.recvQ === null) cell("-", w[2], true);
+    else {
+      out.spaces(w[2] - digits(r.recvQ));
+      out.num(r.recvQ);
+    }
+    out.spaces(1);
+    if (r.sendQ === null) cell("-", w[3], true);
+    else {
+      out.spaces(w[3] - digits(r.sendQ));
+      out.num(r.sendQ);
+    }
+    out.spaces(1);
+    if (unix) {
+      const local = r.localAddress || "*";
+      out.spaces(w[4] - (local.length + 1 + digits(r.inode)));
+      out.text(local);
+      out.spaces(1);
+      out.num(r.inode);
+    } else {
+      out.spaces(w[4] - endpointLength(r.localAddress, r.localPort));
+      out.endpoint(r.localAddress, r.localPort);
+    }
+    out.spaces(1);
+    const peerLen = unix ? 1 : endpointLength(r.peerAddress, r.peerPort);
+    if (unix) out.buf[out.off++] = 42;
+    else out.endpoint(r.peerAddress, r.peerPort);
+    if (r.processes.length > 0) {
+      out.spaces(w[5] - peerLen + 1);
+      out.text("users:(");
+      for (let i = 0; i < r.processes.length; i++) {
+        const p = r.processes[i]!;
+        out.text(i === 0 ? '("' : ',("');
+        out.text(p.command);
+        out.text('",pid=');
+        out.num(p.pid);
+        out.text(",fd=");
+        out.num(p.fd);
+        out.buf[out.off++] = 41; // )
+      }
+      out.buf[out.off++] = 41;
+    } else if (r.ownerUnknown) {
+      out.spaces(w[5] - peerLen + 1);
+      out.buf[out.off++] = 63; // ?
+    }
+    out.buf[out.off++] = 10;
+    if (out.off >= chunk) out.room(chunk + 1);
+  }
+  if (out.off > 0) emit(out.buf.subarray(0, out.off));
+}
+
+/**
+ * The table in string chunks (a header line first; columns sized to their content).
+ */
+export function* renderSocketTableChunks(rows: readonly SocketRow[], chunk = 1 << 16): Generator<string> {
+  const chunks: Uint8Array[] = [];
+  renderSocketTableBytes(rows, (c) => chunks.push(c), chunk);
+  const decoder = new TextDecoder();
+  for (const c of chunks) yield decoder.decode(c, { stream: true });
+  const tail = decoder.decode();
+  if (tail !== "") yield tail;
 }
 
 /** The whole table as one string. */

@@ -21,7 +21,7 @@ import {
   NetlinkError,
   type PortCondition,
 } from "../native/netlink.js";
-import { attachOwners, scanSocketOwners } from "./owners.js";
+import { attachOwners, type OwnerMethod, scanSocketOwners } from "./owners.js";
 import { scanSocketOwnersParallel } from "./owners_parallel.js";
 import { parseProcNetInet, parseProcNetUnix } from "./proc_net.js";
 import { ALL_STATES, needsOwners, type RowFilter, rowMatcher, stateMask } from "./socket_filter.js";
@@ -50,6 +50,8 @@ export interface ListSocketsOptions {
   source?: "auto" | SocketSource;
   /** Default "/proc" (used for /proc/net and /proc/PID/fd). */
   procRoot?: string;
+  /** How owners are found: "auto" (default; the BPF iterator where permitted, else /proc), "bpf", "proc". */
+  ownerMethod?: OwnerMethod;
 }
 
 export interface SocketTable {
@@ -60,6 +62,10 @@ export interface SocketTable {
   fallbacks: string[];
   /** Pids whose fds could not be read: their sockets have `ownerUnknown`. */
   unreadablePids: number[];
+  /** How the owners were found (absent when they were not looked up). */
+  ownerMethod?: "bpf" | "proc";
+  /** Why the BPF iterator was not used when "auto" asked for it. */
+  ownerFallback?: string;
 }
 
 const PROTO_NUM = { tcp: IPPROTO_TCP, udp: IPPROTO_UDP, raw: IPPROTO_RAW } as const;
@@ -205,10 +211,13 @@ export function listSockets(opts: ListSocketsOptions = {}): SocketTable {
     const scan = scanSocketOwners({
       inodes: wanted,
       procRoot,
+      ...(opts.ownerMethod !== undefined ? { method: opts.ownerMethod } : {}),
       ...(filter.pid !== undefined ? { pids: new Set([filter.pid]) } : {}),
     });
     attachOwners(table.rows, scan);
     table.unreadablePids = scan.unreadable;
+    if (scan.method !== undefined) table.ownerMethod = scan.method;
+    if (scan.bpfFallback !== undefined) table.ownerFallback = scan.bpfFallback;
     if (needsOwners(filter))
       table.rows = table.rows.filter(rowMatcher({ pid: filter.pid, process: filter.process }));
   }
@@ -216,9 +225,8 @@ export function listSockets(opts: ListSocketsOptions = {}): SocketTable {
 }
 
 /**
- * {@link listSockets} with the owner scan on `workers` threads, running while this thread dumps
- * the tables. Worth it with thousands of sockets (see docs/benchmarks.md); with `workers` 0
- * it is listSockets.
+ * {@link listSockets} with the /proc owner walk on `workers` threads, running while this thread
+ * dumps the tables (the BPF iterator is not used then). With `workers` 0 it is listSockets.
  */
 export async function listSocketsAsync(
   opts: ListSocketsOptions & { workers?: number } = {},
@@ -241,6 +249,7 @@ export async function listSocketsAsync(
   const scan = await scanning;
   attachOwners(table.rows, scan);
   table.unreadablePids = scan.unreadable;
+  table.ownerMethod = "proc";
   if (needsOwners(filter))
     table.rows = table.rows.filter(rowMatcher({ pid: filter.pid, process: filter.process }));
   return table;

@@ -9,6 +9,8 @@
  * owners.get(8906); // [{ pid: 5904, command: "python3", fd: 3 }]
  */
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { NetkitError } from "../errors.js";
+import { BpfUnavailable, taskSocketFds } from "../native/bpf.js";
 import { closeRaw, libcAvailable, openDirectoryRaw, readlinkAtRaw, readlinkRaw } from "../native/libc.js";
 import type { SocketProcess, SocketRow } from "./socket_row.js";
 
@@ -25,7 +27,15 @@ export interface OwnerScanOptions {
   ffi?: boolean;
   /** Only every n-th fd of each process, starting at k (to split one scan over n workers). */
   interleave?: { k: number; n: number };
+  /**
+   * "auto" (default): one BPF iterator pass over every process's files when permitted (root,
+   * kernel BTF, the initial pid namespace, procRoot "/proc"), else the /proc/PID/fd walk;
+   * "bpf": only the iterator (throws BpfUnavailable); "proc": only the walk.
+   */
+  method?: OwnerMethod;
 }
+
+export type OwnerMethod = "auto" | "bpf" | "proc";
 
 export interface OwnerScan {
   /** inode → the processes holding it, sorted by pid then fd. */
@@ -34,21 +44,126 @@ export interface OwnerScan {
   unreadable: number[];
   /** True when the scan stopped early because every wanted inode was found. */
   stoppedEarly: boolean;
+  /** How the owners were found: the BPF task-file iterator or the /proc/PID/fd walk. */
+  method?: "bpf" | "proc";
+  /** Why "auto" did not use the BPF iterator (absent when it did, or when not asked). */
+  bpfFallback?: string;
 }
 
 function errCode(e: unknown): string | undefined {
   return (e as NodeJS.ErrnoException).code;
 }
 
-/** Scan processes' fds for sockets. Synchronous: many tiny reads are far faster without promises. */
+/** Why the BPF iterator cannot be used with these options here, or undefined when it can be tried. */
+function bpfBlocker(opts: OwnerScanOptions): string | undefined {
+  if ((opts.procRoot ?? "/proc") !== "/proc") return "procRoot is not /proc";
+  if (opts.interleave !== undefined || opts.ffi === false) return "FFI not wanted";
+  let status: string;
+  try {
+    status = readFileSync("/proc/self/status", "latin1");
+  } catch (e) {
+    return `cannot read /proc/self/status: ${(e as Error).message}`;
+  }
+  // NSpid lists one pid per nested pid namespace: one value means the initial namespace,
+  // where the kernel's pids (what the iterator reports) are the pids this process sees.
+  const ns = /\nNSpid:\t([^\n]*)/.exec(status);
+  if (ns !== null && ns[1]!.includes("\t"))
+    return "inside a pid namespace (the iterator reports the kernel's pids)";
+  const cap = /\nCapEff:\t([0-9a-f]+)/.exec(status);
+  if (cap !== null) {
+    const eff = BigInt(`0x${cap[1]}`);
+    const has = (bit: number) => (eff >> BigInt(bit)) & 1n;
+    // CAP_SYS_ADMIN (21), or CAP_PERFMON (38) with CAP_BPF (39)
+    if (has(21) === 0n && (has(38) === 0n || has(39) === 0n)) return "no CAP_BPF and CAP_PERFMON (not root)";
+  }
+  return undefined;
+}
+
+/**
+ * Every socket's owners from the kernel's BPF task-file iterator (src/native/bpf.ts): one pass,
+ * every process (including those whose /proc/PID/fd is unreadable), no early stop needed.
+ * @throws BpfUnavailable
+ */
+export function scanSocketOwnersBpf(opts: Pick<OwnerScanOptions, "inodes" | "pids"> = {}): OwnerScan {
+  const { triples: t, visited } = taskSocketFds();
+  const owners = new Map<number, SocketProcess[]>();
+  const comms = new Map<number, string>();
+  const want = opts.inodes;
+  const only = opts.pids;
+  for (let i = 0; i < t.length; i += 3) {
+    const pid = t[i]!;
+    const fd = t[i + 1]!;
+    const inode = t[i + 2]!;
+    if (want !== undefined && !want.has(inode)) continue;
+    if (only !== undefined && !only.has(pid)) continue;
+    let command = comms.get(pid);
+    if (command === undefined) {
+      command = readComm("/proc", pid);
+      comms.set(pid, command);
+    }
+    let list = owners.get(inode);
+    if (list === undefined) {
+      list = [];
+      owners.set(inode, list);
+    }
+    list.push({ pid, command, fd });
+  }
+  // Processes /proc shows but the iterators did not (started after the pass, or hidden from
+  // them): walk their fds the /proc way, so that an owner is never silently missing.
+  const seen = new Set(visited);
+  const rest = new Set<number>();
+  for (const name of readdirSync("/proc")) {
+    const c = name.charCodeAt(0);
+    if (c < 48 || c > 57) continue;
+    const pid = Number(name);
+    if (!seen.has(pid) && (only === undefined || only.has(pid))) rest.add(pid);
+  }
+  let unreadable: number[] = [];
+  if (rest.size > 0) {
+    const extra = scanSocketOwnersProc({ pids: rest, ...(want !== undefined ? { inodes: want } : {}) });
+    unreadable = extra.unreadable;
+    for (const [inode, list] of extra.owners) {
+      const mine = owners.get(inode);
+      if (mine === undefined) owners.set(inode, list);
+      else mine.push(...list);
+    }
+  }
+  sortOwners(owners);
+  return { owners, unreadable, stoppedEarly: false, method: "bpf" };
+}
+
+/**
+ * Scan processes' fds for sockets: the BPF iterator when permitted (see `method`), else the
+ * /proc/PID/fd walk. Synchronous: many tiny reads are far faster without promises.
+ */
 export function scanSocketOwners(opts: OwnerScanOptions = {}): OwnerScan {
+  const method = opts.method ?? "auto";
+  let bpfFallback: string | undefined;
+  if (method !== "proc") {
+    bpfFallback = bpfBlocker(opts);
+    if (bpfFallback === undefined) {
+      try {
+        return scanSocketOwnersBpf(opts);
+      } catch (e) {
+        if (!(e instanceof BpfUnavailable)) throw e;
+        bpfFallback = e.message;
+      }
+    }
+    if (method === "bpf") throw new NetkitError("ERR_BPF", `BPF task-file iterator: ${bpfFallback}`);
+  }
+  const scan = scanSocketOwnersProc(opts);
+  return bpfFallback === undefined ? scan : { ...scan, bpfFallback };
+}
+
+/** The /proc/PID/fd walk (what `ss -p` does). */
+export function scanSocketOwnersProc(opts: OwnerScanOptions = {}): OwnerScan {
   const root = opts.procRoot ?? "/proc";
   const want = opts.inodes;
   const owners = new Map<number, SocketProcess[]>();
   const unreadable: number[] = [];
   let missing = want?.size ?? -1;
   const stop = opts.stopWhenFound === true && want !== undefined;
-  if (stop && missing === 0) return { owners, unreadable, stoppedEarly: true };
+  if (stop && missing === 0) return { owners, unreadable, stoppedEarly: true, method: "proc" };
   const pids: number[] = [];
   for (const name of readdirSync(root)) {
     const c = name.charCodeAt(0);
@@ -64,7 +179,7 @@ export function scanSocketOwners(opts: OwnerScanOptions = {}): OwnerScan {
     missing -= found;
     if (missing <= 0) {
       sortOwners(owners);
-      return { owners, unreadable, stoppedEarly: true };
+      return { owners, unreadable, stoppedEarly: true, method: "proc" };
     }
   }
   const ffi = opts.ffi !== false && libcAvailable();
@@ -134,11 +249,11 @@ export function scanSocketOwners(opts: OwnerScanOptions = {}): OwnerScan {
     }
     if (stop && missing <= 0) {
       sortOwners(owners);
-      return { owners, unreadable, stoppedEarly: true };
+      return { owners, unreadable, stoppedEarly: true, method: "proc" };
     }
   }
   sortOwners(owners);
-  return { owners, unreadable, stoppedEarly: false };
+  return { owners, unreadable, stoppedEarly: false, method: "proc" };
 }
 
 const LOW_FDS = 64;

@@ -26,7 +26,7 @@ describe("socket owners from /proc/PID/fd", { timeout: 20_000 }, () => {
 
   it("the parallel scan (2 workers) finds the same owners as the plain scan", async () => {
     const ids = new Set(zoo.sockets.map((s) => s.inode));
-    const plain = scanSocketOwners({ inodes: ids });
+    const plain = scanSocketOwners({ inodes: ids, method: "proc" });
     const par = await scanSocketOwnersParallel({ workers: 2 });
     for (const id of ids) assert.deepEqual(par.owners.get(id), plain.owners.get(id), String(id));
     const t = await listSocketsAsync({ workers: 2, filter: { pid: zoo.pid } });
@@ -36,7 +36,7 @@ describe("socket owners from /proc/PID/fd", { timeout: 20_000 }, () => {
 
   it("the FFI and node:fs link readers agree", () => {
     const ids = new Set(zoo.sockets.map((s) => s.inode));
-    const a = scanSocketOwners({ inodes: ids });
+    const a = scanSocketOwners({ inodes: ids, method: "proc" });
     const b = scanSocketOwners({ inodes: ids, ffi: false });
     assert.equal(a.owners.size, ids.size);
     assert.deepEqual([...a.owners].sort(), [...b.owners].sort());
@@ -47,7 +47,7 @@ describe("socket owners from /proc/PID/fd", { timeout: 20_000 }, () => {
 
   it("stops early once every wanted inode is found", () => {
     const want = new Set([zoo.get("tcp-listen").inode]);
-    const scan = scanSocketOwners({ inodes: want, stopWhenFound: true });
+    const scan = scanSocketOwners({ inodes: want, stopWhenFound: true, method: "proc" });
     assert.equal(scan.stoppedEarly, true);
     assert.equal(scan.owners.get(zoo.get("tcp-listen").inode)![0]!.pid, zoo.pid);
   });

@@ -11,7 +11,7 @@ import { intFlag, parseFlags } from "../args.js";
 import type { CliIo } from "../io.js";
 import { OutputBuffer } from "../lines.js";
 import type { Command } from "../main.js";
-import { renderSocketTableChunks, socketJsonChunks } from "../render_sockets.js";
+import { renderSocketTableBytes, socketJsonChunks } from "../render_sockets.js";
 
 const HELP = `netkit sockets — the socket table (alias: netkit ss), like ss -tuanp
 
@@ -32,12 +32,16 @@ Options:
   --pid PID         sockets held by PID        --process NAME          held by a command (/proc/PID/comm)
   --dst PREFIX      peer address inside PREFIX (10.0.0.0/8, ::1/128)
   --source S        auto (netlink, /proc/net where refused), netlink or proc
-  --workers N       scan owners on N threads while the tables are dumped (default 0)
+  --owners M        how owners are found: auto (default: the kernel's BPF iterator over every
+                    process's files where permitted — root, kernel BTF —, else /proc/PID/fd),
+                    bpf (fail when not permitted) or proc (the /proc walk, as ss does)
+  --workers N       walk /proc/PID/fd on N threads while the tables are dumped (implies --owners proc)
   -n, -p            accepted for ss compatibility (always numeric, always with processes)
   --json            one JSON array of rows; with --stream one row per line (NDJSON)
   -h, --help        this help
 
-A "?" in the Process column: the owner could not be seen (its /proc/PID/fd is unreadable).
+A "?" in the Process column: the owner could not be seen (its /proc/PID/fd is unreadable; the
+BPF iterator sees every process).
 "-" in a queue column: the source does not know (/proc has no Unix queues and no listen backlog).
 
 Examples:
@@ -82,6 +86,7 @@ const OPTIONS = {
   dst: { type: "string" },
   source: { type: "string" },
   workers: { type: "string" },
+  owners: { type: "string" },
   json: { type: "boolean" },
   stream: { type: "boolean" },
 } as const;
@@ -101,6 +106,10 @@ export const socketsCommand: Command = {
     const source = v.source ?? "auto";
     if (source !== "auto" && source !== "netlink" && source !== "proc") {
       throw new UsageError(`--source must be auto, netlink or proc, got "${source}"`);
+    }
+    const ownerMethod = v.owners ?? "auto";
+    if (ownerMethod !== "auto" && ownerMethod !== "bpf" && ownerMethod !== "proc") {
+      throw new UsageError(`--owners must be auto, bpf or proc, got "${ownerMethod}"`);
     }
     const protocols: SocketProtocol[] = [];
     if (v.tcp) protocols.push("tcp");
@@ -124,6 +133,8 @@ export const socketsCommand: Command = {
     // Worker threads did not pay off measurably on this 2-core machine under load (see
     // docs/benchmarks.md), so they are opt-in.
     const workers = intFlag("workers", v.workers, 0, 16) ?? 0;
+    if (workers > 0 && ownerMethod === "bpf")
+      throw new UsageError("--workers walks /proc: not with --owners bpf");
     const table = await listSocketsAsync({
       workers,
       protocols,
@@ -131,13 +142,15 @@ export const socketsCommand: Command = {
       states,
       filter,
       source,
+      ownerMethod,
     });
     const out = new OutputBuffer(io.stdout);
     if (v.stream) {
-      for (const r of table.rows) await out.add(`${JSON.stringify(r)}\n`);
+      for (const r of table.rows) out.add(`${JSON.stringify(r)}\n`);
+    } else if (v.json) {
+      for (const c of socketJsonChunks(table.rows)) out.add(c);
     } else {
-      for (const c of v.json ? socketJsonChunks(table.rows) : renderSocketTableChunks(table.rows))
-        await out.add(c);
+      renderSocketTableBytes(table.rows, (c) => out.addBytes(c));
     }
     await out.flush();
     return 0;
