@@ -10,7 +10,7 @@
  * Pids are the kernel's global ones, so callers use it only in the initial pid namespace.
  *
  * @example
- * const recs = taskSocketFds(); // Float64Array of [pid, fd, inode] triples
+ * const { records } = taskSocketFds(); // Uint32Array of (pid, fd, inode) triples
  */
 import { BTF_KIND, type Btf, readKernelBtf } from "./btf.js";
 import { checkCall, koffiModule, libcFunction, SyscallError } from "./ffi.js";
@@ -22,7 +22,9 @@ const BPF_ITER_CREATE = 33;
 const BPF_PROG_TYPE_TRACING = 26;
 const BPF_TRACE_ITER = 28;
 const BPF_FUNC_SEQ_WRITE = 127;
-const ATTR_SIZE = 144; // sizeof(union bpf_attr) in the headers this was written against
+const ATTR_SIZE = 144;
+const EINTR = 4;
+const EAGAIN = 11; // sizeof(union bpf_attr) in the headers this was written against
 
 /** Why the BPF path cannot run here (no BTF, no permission, unsupported kernel …). */
 export class BpfUnavailable extends Error {
@@ -249,11 +251,16 @@ export function runIterator(prog: Uint8Array, attachBtfId: number): Buffer {
     a.setBigUint64(16, base + BigInt(prog.byteLength), true);
     a.setUint32(68, BPF_TRACE_ITER, true); // expected_attach_type
     a.setUint32(108, attachBtfId, true);
-    let progFd: number;
-    try {
-      progFd = bpf(BPF_PROG_LOAD, attr, "bpf(BPF_PROG_LOAD)");
-    } catch (e) {
-      throw new BpfUnavailable((e as Error).message, { cause: e });
+    let progFd = -1;
+    // The verifier gives up with EAGAIN when a signal arrives while it works (a profiler's
+    // SIGPROF, SIGCHLD …): try again, as libbpf does.
+    for (let attempt = 1; progFd < 0; attempt++) {
+      try {
+        progFd = bpf(BPF_PROG_LOAD, attr, "bpf(BPF_PROG_LOAD)");
+      } catch (e) {
+        if (e instanceof SyscallError && e.code === "EAGAIN" && attempt < 5) continue;
+        throw new BpfUnavailable((e as Error).message, { cause: e });
+      }
     }
     fds.push(progFd);
     const link = new Uint8Array(ATTR_SIZE);
@@ -271,7 +278,11 @@ export function runIterator(prog: Uint8Array, attachBtfId: number): Buffer {
     for (;;) {
       const buf = new Uint8Array(1 << 16);
       const n = read(iterFd, buf, buf.byteLength);
-      if (n < 0) throw new SyscallError("read(bpf iterator)", koffi.errno());
+      if (n < 0) {
+        const errno = koffi.errno();
+        if (errno === EINTR || errno === EAGAIN) continue; // interrupted by a signal: go on
+        throw new SyscallError("read(bpf iterator)", errno);
+      }
       if (n === 0) break;
       chunks.push(n === buf.byteLength ? buf : buf.subarray(0, n));
       total += n;
@@ -285,8 +296,11 @@ export function runIterator(prog: Uint8Array, attachBtfId: number): Buffer {
 
 /** What one pass over every process's files found. */
 export interface TaskSockets {
-  /** [pid, fd, inode] triples, by pid then fd. */
-  triples: Float64Array;
+  /**
+   * (pid, fd, inode) triples, by pid then fd. Socket inodes are 32-bit (get_next_ino(), and
+   * sock_diag reports them so); a record with a wider one is not kept.
+   */
+  records: Uint32Array;
   /** The processes (thread-group leaders) the iterator could see, ascending. */
   visited: Uint32Array;
 }
@@ -308,11 +322,13 @@ export function taskSocketFds(): TaskSockets {
   visited.sort();
   const v = new DataView(files.buffer, files.byteOffset, files.byteLength);
   const count = Math.floor(files.byteLength / 16);
-  const triples = new Float64Array(count * 3);
-  for (let r = 0, i = 0, j = 0; r < count; r++, i += 16) {
-    triples[j++] = v.getUint32(i, true);
-    triples[j++] = v.getUint32(i + 4, true);
-    triples[j++] = v.getUint32(i + 8, true) + v.getUint32(i + 12, true) * 0x1_0000_0000;
+  const records = new Uint32Array(count * 3);
+  let j = 0;
+  for (let i = 0; i < count * 16; i += 16) {
+    if (v.getUint32(i + 12, true) !== 0) continue;
+    records[j++] = v.getUint32(i, true);
+    records[j++] = v.getUint32(i + 4, true);
+    records[j++] = v.getUint32(i + 8, true);
   }
-  return { triples, visited };
+  return { records: j === records.length ? records : records.slice(0, j), visited };
 }

@@ -75,6 +75,24 @@ export function sendto(fd: number, data: Uint8Array, addr: Uint8Array, flags = 0
   return check("sendto", load().sendto(fd, data, data.byteLength, flags, addr, addr.byteLength));
 }
 
+/**
+ * sendto(2) on libuv's thread pool (for a netlink dump request, whose first batch the kernel
+ * builds inside sendto). Resolves with the bytes sent, or -1: errno stays on the pool thread,
+ * so a caller that needs it repeats the call with {@link sendto}.
+ */
+export function sendtoAsync(fd: number, data: Uint8Array, addr: Uint8Array, flags = 0): Promise<number> {
+  const fn = load().sendto as unknown as {
+    async(
+      ...args: [number, Uint8Array, number, number, Uint8Array, number, (err: unknown, n: number) => void]
+    ): void;
+  };
+  return new Promise((resolve, reject) => {
+    fn.async(fd, data, data.byteLength, flags, addr, addr.byteLength, (err, n) =>
+      err ? reject(err) : resolve(n),
+    );
+  });
+}
+
 /** recv(2) into `buf`: returns the byte count (with MSG_TRUNC: the real datagram length). @throws LibcError (SyscallError) */
 export function recv(fd: number, buf: Uint8Array, flags = 0): number {
   return check("recv", load().recv(fd, buf, buf.byteLength, flags));

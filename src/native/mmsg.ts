@@ -322,6 +322,21 @@ export class MmsgBatch {
     return load().recvmmsg(fd, this.ptr(), this.count, flags, null);
   }
 
+  /**
+   * recvmmsg into all slots on libuv's thread pool: the main thread runs on while the kernel
+   * works (e.g. builds a netlink dump). Resolves with the count, or -1 on failure (errno is not
+   * carried back from the pool thread: repeat the call synchronously to learn it).
+   */
+  recvAsync(fd: number, flags: number): Promise<number> {
+    for (let i = 0; i < this.count; i++) this.setLen(i, this.slotSize);
+    const fn = load().recvmmsg as unknown as {
+      async(fd: number, v: Ptr, n: number, f: number, t: null, cb: (err: unknown, n: number) => void): void;
+    };
+    return new Promise((resolve, reject) => {
+      fn.async(fd, this.ptr(), this.count, flags, null, (err, n) => (err ? reject(err) : resolve(n)));
+    });
+  }
+
   private ptr(): Ptr {
     return this.hdrPtr;
   }

@@ -20,8 +20,10 @@ import {
   SOCK_CLOEXEC,
   SOCK_RAW,
   sendto,
+  sendtoAsync,
   socket,
 } from "./libc.js";
+import { MmsgBatch } from "./mmsg.js";
 
 export { AF_INET, AF_INET6, AF_UNIX } from "./libc.js";
 export const IPPROTO_TCP = 6;
@@ -367,6 +369,159 @@ function dump(request: Uint8Array, each: (v: DataView, off: number, end: number)
   } finally {
     close(fd);
   }
+}
+
+/** Slots of one recvmmsg: the kernel's dump batches are at most 32 KiB (netlink caps them so). */
+const BATCH_SLOTS = 16;
+const BATCH_SLOT_SIZE = 32768;
+
+/**
+ * Like {@link dump}, but the kernel builds the dump on libuv's thread pool, so the caller's
+ * thread is free meanwhile: the request is sent there, and recvmmsg takes up to 16 batches per
+ * call. Yields the batches as they come (views, valid until the next step: parse them at once)
+ * while the next call already runs, until NLMSG_DONE. @throws NetlinkError
+ */
+export async function* dumpStream(request: Uint8Array): AsyncGenerator<Uint8Array[]> {
+  let fd: number;
+  try {
+    fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+  } catch (e) {
+    throw wrap(e, "socket(AF_NETLINK, NETLINK_SOCK_DIAG)");
+  }
+  const batches = [new MmsgBatch(BATCH_SLOTS, BATCH_SLOT_SIZE), new MmsgBatch(BATCH_SLOTS, BATCH_SLOT_SIZE)];
+  let pending: Promise<number> | undefined;
+  const check = (n: number, max: number): void => {
+    if (n > max) throw new NetlinkError(`netlink reply of ${n} bytes was truncated`, "EMSGSIZE");
+    if (n === 0) throw new NetlinkError("netlink socket closed before the dump ended", "EPIPE");
+  };
+  try {
+    // errno stays on the pool thread: a failed send is repeated here, which reports it
+    if ((await sendtoAsync(fd, request, KERNEL)) < 0) sendto(fd, request, KERNEL);
+    let cur = 0;
+    let next: Promise<number> = batches[cur]!.recvAsync(fd, MSG_DONTWAIT | MSG_TRUNC);
+    pending = next;
+    for (;;) {
+      const n = await next;
+      pending = undefined;
+      if (n <= 0) {
+        // an error, or nothing queued: carry on synchronously, which reports the errno
+        buffer ??= new Uint8Array(256 * 1024);
+        for (;;) {
+          const m = recv(fd, buffer, MSG_DONTWAIT | MSG_TRUNC);
+          check(m, buffer.byteLength);
+          const done = walkMessages(buffer, m, () => undefined);
+          yield [buffer.subarray(0, m)];
+          if (done) return;
+        }
+      }
+      const b = batches[cur]!;
+      const views: Uint8Array[] = [];
+      let done = false;
+      for (let i = 0; i < n && !done; i++) {
+        const len = b.len(i);
+        check(len, BATCH_SLOT_SIZE);
+        const v = b.view(i).subarray(0, len);
+        views.push(v);
+        done = walkMessages(v, len, () => undefined);
+      }
+      // Each recvmsg inside recvmmsg makes the kernel queue the next batch before it returns,
+      // so MSG_DONTWAIT ends a call only after NLMSG_DONE (or on an error). The next call fills
+      // the other batch while the caller parses this one.
+      if (!done) {
+        cur ^= 1;
+        next = batches[cur]!.recvAsync(fd, MSG_DONTWAIT | MSG_TRUNC);
+        pending = next;
+      }
+      yield views;
+      if (done) return;
+    }
+  } catch (e) {
+    throw wrap(e, "sock_diag dump");
+  } finally {
+    // never free memory a pool thread is still writing into
+    if (pending !== undefined) await pending.catch(() => -1);
+    for (const b of batches) b.free();
+    close(fd);
+  }
+}
+
+const TCPF_LISTEN = 1 << 10;
+const TCPF_BOUND_INACTIVE = 1 << 13;
+
+/**
+ * The state mask of one TCP request split by the kernel table each part walks: listeners
+ * (lhash2), bound-only sockets (bhash2), the rest (ehash) — in the order the kernel dumps them.
+ */
+function tableParts(protocol: number, states: number): number[] {
+  if (protocol !== IPPROTO_TCP) return [states];
+  const parts = [
+    states & TCPF_LISTEN,
+    states & TCPF_BOUND_INACTIVE,
+    states & ~(TCPF_LISTEN | TCPF_BOUND_INACTIVE),
+  ];
+  return parts.filter((m) => m !== 0);
+}
+
+/**
+ * Several inet dumps at once, with the kernel's work on the thread pool (see {@link dumpStream}):
+ * every request — and each TCP request split by kernel table — runs concurrently, so the
+ * kernel's walks of its tables use the idle cores; records reach `each[i]` (one object reused,
+ * copy what you keep) in the order one dump per request would give.
+ */
+export async function dumpInetManyAsync(
+  reqs: readonly { family: number; protocol: number; states: number; ports?: PortCondition }[],
+  each: readonly ((r: Readonly<InetDiagRecord>) => void)[],
+): Promise<void> {
+  const started: {
+    gen: AsyncGenerator<Uint8Array[]>;
+    first: Promise<IteratorResult<Uint8Array[]>>;
+    req: number;
+  }[] = [];
+  reqs.forEach((req, i) => {
+    const bc = req.ports !== undefined ? portBytecode(req.ports) : undefined;
+    for (const states of tableParts(req.protocol, req.states)) {
+      const gen = dumpStream(inetDiagRequest(req.family, req.protocol, states, 1, bc));
+      const first = gen.next();
+      first.catch(() => undefined); // handled when its turn comes, or by return() below
+      started.push({ gen, first, req: i });
+    }
+  });
+  const r = { ...EMPTY_INET, protocol: null as number | null };
+  try {
+    for (const { gen, first, req } of started) {
+      const raw = reqs[req]!.protocol === IPPROTO_RAW;
+      const cb = each[req]!;
+      const parse = (v: DataView, off: number, end: number) => {
+        parseInetDiagInto(v, off, end, r);
+        if (raw && r.protocol !== null) r.localPort = r.protocol;
+        cb(r);
+      };
+      for (let step = await first; step.done !== true; step = await gen.next()) {
+        for (const b of step.value) walkMessages(b, b.byteLength, parse);
+      }
+    }
+  } finally {
+    // a failure leaves later dumps suspended: end them, which frees their memory safely
+    for (const { gen } of started) await gen.return(undefined).catch(() => undefined);
+  }
+}
+
+/** {@link dumpInetEach} with the kernel's work on the thread pool (see {@link dumpStream}). */
+export async function dumpInetEachAsync(
+  req: { family: number; protocol: number; states: number; ports?: PortCondition },
+  each: (r: Readonly<InetDiagRecord>) => void,
+): Promise<void> {
+  await dumpInetManyAsync([req], [each]);
+}
+
+/** {@link dumpUnix} with the kernel's work on the thread pool. */
+export async function dumpUnixAsync(states: number): Promise<UnixDiagRecord[]> {
+  const out: UnixDiagRecord[] = [];
+  for await (const views of dumpStream(unixDiagRequest(states))) {
+    for (const b of views)
+      walkMessages(b, b.byteLength, (v, off, end) => out.push(parseUnixDiag(v, off, end)));
+  }
+  return out;
 }
 
 function wrap(e: unknown, what: string): NetlinkError {

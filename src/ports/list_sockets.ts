@@ -14,14 +14,21 @@ import {
   AF_INET,
   AF_INET6,
   dumpInetEach,
+  dumpInetManyAsync,
   dumpUnix,
+  dumpUnixAsync,
+  type InetDiagRecord,
   IPPROTO_RAW,
   IPPROTO_TCP,
   IPPROTO_UDP,
   NetlinkError,
   type PortCondition,
+  type UnixDiagRecord,
 } from "../native/netlink.js";
-import { attachOwners, type OwnerMethod, scanSocketOwners } from "./owners.js";
+
+type InetRequest = { family: number; protocol: number; states: number; ports?: PortCondition };
+
+import { attachOwners, type OwnerMethod, type OwnerScan, scanSocketOwners } from "./owners.js";
 import { scanSocketOwnersParallel } from "./owners_parallel.js";
 import { parseProcNetInet, parseProcNetUnix } from "./proc_net.js";
 import { ALL_STATES, needsOwners, type RowFilter, rowMatcher, stateMask } from "./socket_filter.js";
@@ -68,9 +75,72 @@ export interface SocketTable {
   ownerFallback?: string;
 }
 
+const TCPF_CLOSE = 1 << 7;
+const TCPF_BOUND_INACTIVE = 1 << 13;
 const PROTO_NUM = { tcp: IPPROTO_TCP, udp: IPPROTO_UDP, raw: IPPROTO_RAW } as const;
 const INET_TYPE: Record<string, SocketType> = { tcp: "stream", udp: "dgram", raw: "raw" };
 const UNIX_TYPES: Record<number, SocketType> = { 1: "stream", 2: "dgram", 5: "seqpacket" };
+
+function unixRow(r: UnixDiagRecord): SocketRow {
+  return {
+    protocol: "unix",
+    family: "unix",
+    type: UNIX_TYPES[r.type] ?? "stream",
+    state: stateName(r.state),
+    localAddress: r.path,
+    localPort: null,
+    peerAddress: "",
+    peerPort: null,
+    recvQ: r.recvQ,
+    sendQ: r.sendQ,
+    uid: r.uid,
+    inode: r.inode,
+    processes: [],
+    ownerUnknown: false,
+  };
+}
+
+/** The dump requests of one inet protocol, and a row maker for each family's records. */
+function inetDumps(
+  protocol: Exclude<SocketProtocol, "unix">,
+  families: readonly (4 | 6)[],
+  mask: number,
+  ports: PortCondition | undefined,
+  rows: SocketRow[],
+): { req: InetRequest; push: (r: Readonly<InetDiagRecord>) => void }[] {
+  // TCP sockets that are bound but neither listening nor connected are in no table the kernel
+  // walks for state CLOSE; since Linux 6.9 it dumps them on request of the pseudo-state
+  // TCP_BOUND_INACTIVE (13) and reports them as CLOSE (UNCONN). Asking for CLOSE itself would
+  // only make the kernel walk every connection for sockets that are not there.
+  const states =
+    protocol === "tcp" && (mask & TCPF_CLOSE) !== 0 ? (mask & ~TCPF_CLOSE) | TCPF_BOUND_INACTIVE : mask;
+  const type = INET_TYPE[protocol]!;
+  return families.map((fam) => {
+    const base = { family: fam === 4 ? AF_INET : AF_INET6, protocol: PROTO_NUM[protocol], states };
+    const family = fam === 4 ? "inet" : "inet6";
+    return {
+      req: ports !== undefined ? { ...base, ports } : base,
+      push: (r: Readonly<InetDiagRecord>) => {
+        rows.push({
+          protocol,
+          family,
+          type,
+          state: stateName(r.state),
+          localAddress: r.localAddress,
+          localPort: r.localPort,
+          peerAddress: r.peerAddress,
+          peerPort: r.peerPort,
+          recvQ: r.recvQ,
+          sendQ: r.sendQ,
+          uid: r.uid,
+          inode: r.inode,
+          processes: [],
+          ownerUnknown: false,
+        });
+      },
+    };
+  });
+}
 
 function fromNetlink(
   protocol: SocketProtocol,
@@ -78,51 +148,26 @@ function fromNetlink(
   mask: number,
   ports: PortCondition | undefined,
 ): SocketRow[] {
+  if (protocol === "unix") return dumpUnix(mask).map(unixRow);
   const rows: SocketRow[] = [];
-  if (protocol === "unix") {
-    for (const r of dumpUnix(mask)) {
-      rows.push({
-        protocol: "unix",
-        family: "unix",
-        type: UNIX_TYPES[r.type] ?? "stream",
-        state: stateName(r.state),
-        localAddress: r.path,
-        localPort: null,
-        peerAddress: "",
-        peerPort: null,
-        recvQ: r.recvQ,
-        sendQ: r.sendQ,
-        uid: r.uid,
-        inode: r.inode,
-        processes: [],
-        ownerUnknown: false,
-      });
-    }
-    return rows;
-  }
-  for (const fam of families) {
-    const req = { family: fam === 4 ? AF_INET : AF_INET6, protocol: PROTO_NUM[protocol], states: mask };
-    const family = fam === 4 ? "inet" : "inet6";
-    const type = INET_TYPE[protocol]!;
-    dumpInetEach(ports !== undefined ? { ...req, ports } : req, (r) => {
-      rows.push({
-        protocol,
-        family,
-        type,
-        state: stateName(r.state),
-        localAddress: r.localAddress,
-        localPort: r.localPort,
-        peerAddress: r.peerAddress,
-        peerPort: r.peerPort,
-        recvQ: r.recvQ,
-        sendQ: r.sendQ,
-        uid: r.uid,
-        inode: r.inode,
-        processes: [],
-        ownerUnknown: false,
-      });
-    });
-  }
+  for (const d of inetDumps(protocol, families, mask, ports, rows)) dumpInetEach(d.req, d.push);
+  return rows;
+}
+
+/** {@link fromNetlink} with the kernel's work on the thread pool. */
+async function fromNetlinkAsync(
+  protocol: SocketProtocol,
+  families: readonly (4 | 6)[],
+  mask: number,
+  ports: PortCondition | undefined,
+): Promise<SocketRow[]> {
+  if (protocol === "unix") return (await dumpUnixAsync(mask)).map(unixRow);
+  const rows: SocketRow[] = [];
+  const dumps = inetDumps(protocol, families, mask, ports, rows);
+  await dumpInetManyAsync(
+    dumps.map((d) => d.req),
+    dumps.map((d) => d.push),
+  );
   return rows;
 }
 
@@ -169,90 +214,166 @@ function kernelPorts(f: RowFilter): PortCondition | undefined {
  * lists them.
  * @throws ERR_IO when /proc cannot be read; ERR_NETLINK when `source: "netlink"` is forced and refused.
  */
-export function listSockets(opts: ListSocketsOptions = {}): SocketTable {
-  const protocols = opts.protocols ?? ["tcp", "udp", "raw", "unix"];
-  const families = opts.families ?? [4, 6];
+interface Plan {
+  protocols: readonly SocketProtocol[];
+  families: readonly (4 | 6)[];
+  stateSet: ReadonlySet<SocketState>;
+  procRoot: string;
+  source: "auto" | SocketSource;
+  mask: number;
+  filter: RowFilter;
+  ports: PortCondition | undefined;
+}
+
+function plan(opts: ListSocketsOptions): Plan {
   const states = opts.states ?? ALL_STATES;
-  const stateSet = new Set(states);
-  const procRoot = opts.procRoot ?? "/proc";
-  const source = opts.source ?? "auto";
-  const mask = stateMask(states);
-  const table: SocketTable = { rows: [], sources: {}, fallbacks: [], unreadablePids: [] };
   const filter = opts.filter ?? {};
-  const ports = kernelPorts(filter);
-  for (const p of ["tcp", "udp", "raw", "unix"] as const) {
-    if (!protocols.includes(p)) continue;
-    let rows: SocketRow[] | undefined;
-    if (source !== "proc") {
+  return {
+    protocols: opts.protocols ?? ["tcp", "udp", "raw", "unix"],
+    families: opts.families ?? [4, 6],
+    stateSet: new Set(states),
+    procRoot: opts.procRoot ?? "/proc",
+    source: opts.source ?? "auto",
+    mask: stateMask(states),
+    filter,
+    ports: kernelPorts(filter),
+  };
+}
+
+/**
+ * One protocol's rows into the table: netlink's (`got`, a result or its error) or, where netlink
+ * refused, /proc's. @throws ERR_NETLINK when netlink is forced and refused
+ */
+function settle(
+  p: SocketProtocol,
+  pl: Plan,
+  table: SocketTable,
+  got: { rows: SocketRow[] } | { error: unknown } | undefined,
+): void {
+  let rows: SocketRow[] | undefined;
+  if (got !== undefined && "rows" in got) {
+    rows = got.rows;
+    table.sources[p] = "netlink";
+  } else if (got !== undefined) {
+    const e = got.error;
+    if (!(e instanceof NetlinkError)) throw e;
+    if (pl.source === "netlink") throw new NetkitError("ERR_NETLINK", `${p}: ${e.message}`, { cause: e });
+    table.fallbacks.push(
+      `${p}: netlink ${e.code}${e.code === "ENOENT" ? ` (no ${p}_diag in this kernel)` : ""}`,
+    );
+  }
+  if (rows === undefined) {
+    rows = fromProc(p, pl.families, pl.stateSet, pl.procRoot);
+    table.sources[p] = "proc";
+  }
+  for (const r of rows) table.rows.push(r);
+}
+
+const PROTOCOL_ORDER = ["tcp", "udp", "raw", "unix"] as const;
+
+/** The rows of every asked protocol, filtered but without owners. */
+function collect(pl: Plan): SocketTable {
+  const table: SocketTable = { rows: [], sources: {}, fallbacks: [], unreadablePids: [] };
+  for (const p of PROTOCOL_ORDER) {
+    if (!pl.protocols.includes(p)) continue;
+    let got: { rows: SocketRow[] } | { error: unknown } | undefined;
+    if (pl.source !== "proc") {
       try {
-        rows = fromNetlink(p, families, mask, p === "unix" ? undefined : ports);
-        table.sources[p] = "netlink";
-      } catch (e) {
-        if (!(e instanceof NetlinkError)) throw e;
-        if (source === "netlink") {
-          throw new NetkitError("ERR_NETLINK", `${p}: ${e.message}`, { cause: e });
-        }
-        table.fallbacks.push(
-          `${p}: netlink ${e.code}${e.code === "ENOENT" ? ` (no ${p}_diag in this kernel)` : ""}`,
-        );
+        got = { rows: fromNetlink(p, pl.families, pl.mask, p === "unix" ? undefined : pl.ports) };
+      } catch (error) {
+        got = { error }; // settle() falls back to /proc or rethrows
       }
     }
-    if (rows === undefined) {
-      rows = fromProc(p, families, stateSet, procRoot);
-      table.sources[p] = "proc";
+    settle(p, pl, table, got);
+  }
+  table.rows = table.rows.filter(rowMatcher({ ...pl.filter, pid: undefined, process: undefined }));
+  return table;
+}
+
+/** {@link collect} with the kernel's dump work on the thread pool. */
+async function collectAsync(pl: Plan): Promise<SocketTable> {
+  const table: SocketTable = { rows: [], sources: {}, fallbacks: [], unreadablePids: [] };
+  for (const p of PROTOCOL_ORDER) {
+    if (!pl.protocols.includes(p)) continue;
+    let got: { rows: SocketRow[] } | { error: unknown } | undefined;
+    if (pl.source !== "proc") {
+      try {
+        got = { rows: await fromNetlinkAsync(p, pl.families, pl.mask, p === "unix" ? undefined : pl.ports) };
+      } catch (error) {
+        got = { error }; // settle() falls back to /proc or rethrows
+      }
     }
-    for (const r of rows) table.rows.push(r);
+    settle(p, pl, table, got);
   }
-  const match = rowMatcher({ ...filter, pid: undefined, process: undefined });
-  table.rows = table.rows.filter(match);
-  if (opts.owners !== false || needsOwners(filter)) {
-    const wanted = new Set<number>();
-    for (const r of table.rows) if (r.inode !== 0) wanted.add(r.inode);
-    const scan = scanSocketOwners({
-      inodes: wanted,
-      procRoot,
-      ...(opts.ownerMethod !== undefined ? { method: opts.ownerMethod } : {}),
-      ...(filter.pid !== undefined ? { pids: new Set([filter.pid]) } : {}),
-    });
-    attachOwners(table.rows, scan);
-    table.unreadablePids = scan.unreadable;
-    if (scan.method !== undefined) table.ownerMethod = scan.method;
-    if (scan.bpfFallback !== undefined) table.ownerFallback = scan.bpfFallback;
-    if (needsOwners(filter))
-      table.rows = table.rows.filter(rowMatcher({ pid: filter.pid, process: filter.process }));
-  }
+  table.rows = table.rows.filter(rowMatcher({ ...pl.filter, pid: undefined, process: undefined }));
+  return table;
+}
+
+/** Owners into the table's rows, then the owner filters (--pid, --process). */
+function finish(table: SocketTable, scan: OwnerScan, filter: RowFilter): SocketTable {
+  attachOwners(table.rows, scan);
+  table.unreadablePids = scan.unreadable;
+  if (scan.method !== undefined) table.ownerMethod = scan.method;
+  if (scan.bpfFallback !== undefined) table.ownerFallback = scan.bpfFallback;
+  if (needsOwners(filter))
+    table.rows = table.rows.filter(rowMatcher({ pid: filter.pid, process: filter.process }));
   return table;
 }
 
 /**
- * {@link listSockets} with the /proc owner walk on `workers` threads, running while this thread
- * dumps the tables (the BPF iterator is not used then). With `workers` 0 it is listSockets.
+ * List sockets. Rows are ordered tcp, udp, raw, unix; IPv4 before IPv6; then as the kernel
+ * lists them.
+ * @throws ERR_IO when /proc cannot be read; ERR_NETLINK when `source: "netlink"` is forced and refused.
+ */
+export function listSockets(opts: ListSocketsOptions = {}): SocketTable {
+  const pl = plan(opts);
+  const table = collect(pl);
+  if (opts.owners === false && !needsOwners(pl.filter)) return table;
+  const wanted = new Set<number>();
+  for (const r of table.rows) if (r.inode !== 0) wanted.add(r.inode);
+  const scan = scanSocketOwners({
+    inodes: wanted,
+    procRoot: pl.procRoot,
+    ...(opts.ownerMethod !== undefined ? { method: opts.ownerMethod } : {}),
+    ...(pl.filter.pid !== undefined ? { pids: new Set([pl.filter.pid]) } : {}),
+  });
+  return finish(table, scan, pl.filter);
+}
+
+/**
+ * {@link listSockets}, overlapping the two kernel-heavy parts on two cores: the table dumps run
+ * on libuv's thread pool while this thread finds the owners (the BPF iterator or the /proc walk).
+ * With `workers` ≥ 1 the /proc walk runs on that many worker threads instead (no BPF).
  */
 export async function listSocketsAsync(
   opts: ListSocketsOptions & { workers?: number } = {},
 ): Promise<SocketTable> {
-  const filter = opts.filter ?? {};
+  const pl = plan(opts);
+  const filter = pl.filter;
+  if (opts.owners === false && !needsOwners(filter)) return listSockets(opts);
   const workers = opts.workers ?? 0;
-  if (workers < 1 || (opts.owners === false && !needsOwners(filter))) return listSockets(opts);
+  const pids = filter.pid !== undefined ? { pids: new Set([filter.pid]) } : {};
+  if (workers < 1) {
+    const dumping = collectAsync(pl);
+    // a failed dump must not go unhandled while the owners are found
+    dumping.catch(() => undefined);
+    const scan = scanSocketOwners({
+      procRoot: pl.procRoot,
+      ...(opts.ownerMethod !== undefined ? { method: opts.ownerMethod } : {}),
+      ...pids,
+    });
+    return finish(await dumping, scan, filter);
+  }
   const scanning = scanSocketOwnersParallel({
     workers,
     ...(opts.procRoot !== undefined ? { procRoot: opts.procRoot } : {}),
-    ...(filter.pid !== undefined ? { pids: new Set([filter.pid]) } : {}),
+    ...pids,
   });
   // a rejected scan must not go unhandled while the dump runs
   scanning.catch(() => undefined);
-  const table = listSockets({
-    ...opts,
-    owners: false,
-    filter: { ...filter, pid: undefined, process: undefined },
-  });
-  const scan = await scanning;
-  attachOwners(table.rows, scan);
-  table.unreadablePids = scan.unreadable;
-  table.ownerMethod = "proc";
-  if (needsOwners(filter))
-    table.rows = table.rows.filter(rowMatcher({ pid: filter.pid, process: filter.process }));
-  return table;
+  const table = collect(pl);
+  const scan = { ...(await scanning), method: "proc" as const };
+  return finish(table, scan, filter);
 }
 
 /** The kernel's count of sockets in use (/proc/net/sockstat "sockets: used N"), or 0 if unknown. */

@@ -8,10 +8,11 @@
  * const { owners } = scanSocketOwners({ inodes: new Set([8906]) });
  * owners.get(8906); // [{ pid: 5904, command: "python3", fd: 3 }]
  */
-import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
 import { NetkitError } from "../errors.js";
 import { BpfUnavailable, taskSocketFds } from "../native/bpf.js";
 import { closeRaw, libcAvailable, openDirectoryRaw, readlinkAtRaw, readlinkRaw } from "../native/libc.js";
+import { OwnerIndex } from "./owner_index.js";
 import type { SocketProcess, SocketRow } from "./socket_row.js";
 
 export interface OwnerScanOptions {
@@ -39,7 +40,7 @@ export type OwnerMethod = "auto" | "bpf" | "proc";
 
 export interface OwnerScan {
   /** inode → the processes holding it, sorted by pid then fd. */
-  owners: Map<number, SocketProcess[]>;
+  owners: ReadonlyMap<number, SocketProcess[]>;
   /** Pids whose fd table could not be read (EACCES/EPERM). */
   unreadable: number[];
   /** True when the scan stopped early because every wanted inode was found. */
@@ -85,29 +86,9 @@ function bpfBlocker(opts: OwnerScanOptions): string | undefined {
  * @throws BpfUnavailable
  */
 export function scanSocketOwnersBpf(opts: Pick<OwnerScanOptions, "inodes" | "pids"> = {}): OwnerScan {
-  const { triples: t, visited } = taskSocketFds();
-  const owners = new Map<number, SocketProcess[]>();
-  const comms = new Map<number, string>();
+  const { records, visited } = taskSocketFds();
   const want = opts.inodes;
   const only = opts.pids;
-  for (let i = 0; i < t.length; i += 3) {
-    const pid = t[i]!;
-    const fd = t[i + 1]!;
-    const inode = t[i + 2]!;
-    if (want !== undefined && !want.has(inode)) continue;
-    if (only !== undefined && !only.has(pid)) continue;
-    let command = comms.get(pid);
-    if (command === undefined) {
-      command = readComm("/proc", pid);
-      comms.set(pid, command);
-    }
-    let list = owners.get(inode);
-    if (list === undefined) {
-      list = [];
-      owners.set(inode, list);
-    }
-    list.push({ pid, command, fd });
-  }
   // Processes /proc shows but the iterators did not (started after the pass, or hidden from
   // them): walk their fds the /proc way, so that an owner is never silently missing.
   const seen = new Set(visited);
@@ -119,16 +100,18 @@ export function scanSocketOwnersBpf(opts: Pick<OwnerScanOptions, "inodes" | "pid
     if (!seen.has(pid) && (only === undefined || only.has(pid))) rest.add(pid);
   }
   let unreadable: number[] = [];
+  let extra: ReadonlyMap<number, SocketProcess[]> | undefined;
   if (rest.size > 0) {
-    const extra = scanSocketOwnersProc({ pids: rest, ...(want !== undefined ? { inodes: want } : {}) });
-    unreadable = extra.unreadable;
-    for (const [inode, list] of extra.owners) {
-      const mine = owners.get(inode);
-      if (mine === undefined) owners.set(inode, list);
-      else mine.push(...list);
-    }
+    const walked = scanSocketOwnersProc({ pids: rest, ...(want !== undefined ? { inodes: want } : {}) });
+    unreadable = walked.unreadable;
+    extra = walked.owners;
   }
-  sortOwners(owners);
+  const keep =
+    want === undefined && only === undefined
+      ? undefined
+      : (pid: number, inode: number) =>
+          (want === undefined || want.has(inode)) && (only === undefined || only.has(pid));
+  const owners = new OwnerIndex(records, (pid) => readComm("/proc", pid), keep, extra);
   return { owners, unreadable, stoppedEarly: false, method: "bpf" };
 }
 
@@ -139,6 +122,12 @@ export function scanSocketOwnersBpf(opts: Pick<OwnerScanOptions, "inodes" | "pid
 export function scanSocketOwners(opts: OwnerScanOptions = {}): OwnerScan {
   const method = opts.method ?? "auto";
   let bpfFallback: string | undefined;
+  // An early-stopping lookup (port who) usually ends within the first fds of the first
+  // processes, cheaper than loading BTF and the iterators: auto tries that first.
+  if (method === "auto" && opts.stopWhenFound === true && opts.inodes !== undefined && opts.ffi !== false) {
+    const low = scanSocketOwnersProc(opts, true);
+    if (low.stoppedEarly) return low;
+  }
   if (method !== "proc") {
     bpfFallback = bpfBlocker(opts);
     if (bpfFallback === undefined) {
@@ -155,8 +144,11 @@ export function scanSocketOwners(opts: OwnerScanOptions = {}): OwnerScan {
   return bpfFallback === undefined ? scan : { ...scan, bpfFallback };
 }
 
-/** The /proc/PID/fd walk (what `ss -p` does). */
-export function scanSocketOwnersProc(opts: OwnerScanOptions = {}): OwnerScan {
+/**
+ * The /proc/PID/fd walk (what `ss -p` does). With `lowFdsOnly` and an early-stopping lookup,
+ * only its first phase (fds 0–63 of each process): `stoppedEarly` says whether that found all.
+ */
+export function scanSocketOwnersProc(opts: OwnerScanOptions = {}, lowFdsOnly = false): OwnerScan {
   const root = opts.procRoot ?? "/proc";
   const want = opts.inodes;
   const owners = new Map<number, SocketProcess[]>();
@@ -181,6 +173,7 @@ export function scanSocketOwnersProc(opts: OwnerScanOptions = {}): OwnerScan {
       sortOwners(owners);
       return { owners, unreadable, stoppedEarly: true, method: "proc" };
     }
+    if (lowFdsOnly) return { owners, unreadable, stoppedEarly: false, method: "proc" };
   }
   const ffi = opts.ffi !== false && libcAvailable();
   const buf = new Uint8Array(64);
@@ -271,13 +264,20 @@ function probeLowFds(
   for (const pid of pids) {
     const base = `${root}/${pid}/fd/`;
     let command: string | undefined;
-    for (let fd = 0; fd < LOW_FDS; fd++) {
+    // Since Linux 6.2 the size of /proc/PID/fd is the number of open fds: stop probing once
+    // that many were seen (0 fds: a kernel thread, nothing to probe). 0 on older kernels too,
+    // so a size of 0 is only trusted when the kernel reports sizes at all.
+    const open = openFdCount(root, pid);
+    if (open === 0 && fdSizesReported(root)) continue;
+    let seen = 0;
+    for (let fd = 0; fd < LOW_FDS && (open <= 0 || seen < open); fd++) {
       let n: number;
       try {
         n = readlinkRaw(base + fd, buf);
       } catch {
         return found; // no FFI here: the full scan does the work
       }
+      if (n > 0) seen++;
       // "socket:[" is 115 111 99 107 101 116 58 91
       if (n < 10 || buf[0] !== 115 || buf[6] !== 58 || buf[7] !== 91) {
         if (n === -13 || n === -1 || n === -3) break; // EACCES/EPERM/ESRCH: the full scan handles it
@@ -299,6 +299,19 @@ function probeLowFds(
     if (left <= 0) break;
   }
   return found;
+}
+
+/** The number of open fds of `pid` from the size of /proc/PID/fd (0 when unknown or gone). */
+function openFdCount(root: string, pid: number): number {
+  return statSync(`${root}/${pid}/fd`, { throwIfNoEntry: false })?.size ?? 0;
+}
+
+let sizesReported: boolean | undefined;
+
+/** Whether this kernel reports fd counts as the size of /proc/PID/fd (Linux ≥ 6.2): ours has fds. */
+function fdSizesReported(root: string): boolean {
+  sizesReported ??= (statSync(`${root}/self/fd`, { throwIfNoEntry: false })?.size ?? 0) > 0;
+  return sizesReported;
 }
 
 function sortOwners(owners: Map<number, SocketProcess[]>): void {

@@ -10,6 +10,7 @@ import { after, before, describe, it } from "node:test";
 import { listSockets } from "../../src/ports/list_sockets.js";
 import { scanSocketOwners } from "../../src/ports/owners.js";
 import { BIN } from "../helpers/cli.js";
+import { firstLine } from "../helpers/first_line.js";
 import { nobodyCannotRun } from "../helpers/nobody.js";
 import { startZoo, type Zoo } from "../helpers/socket_zoo.js";
 
@@ -48,10 +49,7 @@ describe("socket owners from the BPF task-file iterator", { timeout: 30_000 }, (
   before(async () => {
     zoo = await startZoo();
     sharer = spawn("python3", ["-c", SHARER], { stdio: ["pipe", "pipe", "inherit"] });
-    const line = await new Promise<string>((resolve, reject) => {
-      sharer.once("error", reject);
-      sharer.stdout!.once("data", (d: Buffer) => resolve(d.toString()));
-    });
+    const line = await firstLine(sharer);
     const [parent, child, fd, inode, privateInode] = line.trim().split(" ").map(Number) as [
       number,
       number,

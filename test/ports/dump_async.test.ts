@@ -1,0 +1,93 @@
+/**
+ * The overlapped socket table (dumps on the thread pool, split by kernel table and run
+ * concurrently, owners found meanwhile) gives the rows of the plain synchronous one; and TCP
+ * sockets that are only bound (Linux ≥ 6.9 dumps them on request) are listed and owned.
+ */
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { release } from "node:os";
+import { after, before, describe, it } from "node:test";
+import { dumpInet, dumpInetManyAsync, type InetDiagRecord, IPPROTO_TCP } from "../../src/native/netlink.js";
+import { listSockets, listSocketsAsync } from "../../src/ports/list_sockets.js";
+import { whoHolds } from "../../src/ports/who.js";
+import { firstLine } from "../helpers/first_line.js";
+import { startZoo, type Zoo } from "../helpers/socket_zoo.js";
+
+const BOUND = `
+import os, socket, sys
+s = socket.socket(); s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1], s.fileno(), os.fstat(s.fileno()).st_ino, flush=True)
+sys.stdin.read()
+`;
+
+function kernelAtLeast(major: number, minor: number): boolean {
+  const m = /^(\d+)\.(\d+)/.exec(release());
+  return m !== null && (Number(m[1]) > major || (Number(m[1]) === major && Number(m[2]) >= minor));
+}
+
+describe("socket table dumps on the thread pool", { timeout: 30_000 }, () => {
+  let zoo: Zoo;
+  let bound: ChildProcess;
+  let b: { port: number; fd: number; inode: number };
+  before(async () => {
+    zoo = await startZoo();
+    bound = spawn("python3", ["-c", BOUND], { stdio: ["pipe", "pipe", "inherit"] });
+    const line = await firstLine(bound);
+    const [port, fd, inode] = line.trim().split(" ").map(Number) as [number, number, number];
+    b = { port, fd, inode };
+  });
+  after(async () => {
+    bound.stdin!.end();
+    await new Promise((r) => bound.once("exit", r));
+    await zoo.stop();
+  });
+
+  it("gives the same rows as the synchronous table, owners included (zoo, every protocol)", async () => {
+    const opts = { protocols: ["tcp", "udp", "raw", "unix"] as const, filter: { pid: zoo.pid } };
+    const plain = listSockets(opts);
+    const overlapped = await listSocketsAsync(opts);
+    assert.ok(plain.rows.length >= zoo.sockets.length - 1);
+    assert.deepEqual(overlapped.rows, plain.rows);
+    assert.deepEqual(overlapped.sources, plain.sources);
+  });
+
+  it("the concurrent split dump gives the records of one dump, in the same order", async () => {
+    const all = 0xffff & ~(1 << 7); // every state but CLOSE, as the kernel walks them
+    for (const family of [2, 10]) {
+      const one = dumpInet({ family, protocol: IPPROTO_TCP, states: all }).map(
+        (r) => `${r.state} ${r.inode}`,
+      );
+      const many: string[] = [];
+      await dumpInetManyAsync(
+        [{ family, protocol: IPPROTO_TCP, states: all }],
+        [(r: Readonly<InetDiagRecord>) => many.push(`${r.state} ${r.inode}`)],
+      );
+      // other processes' sockets come and go between the two dumps: compare the zoo's
+      const zooInodes = new Set(zoo.sockets.map((s) => String(s.inode)));
+      const mine = (xs: string[]) => xs.filter((x) => zooInodes.has(x.split(" ")[1]!));
+      assert.deepEqual(mine(many), mine(one), `family ${family}`);
+    }
+  });
+
+  it("lists TCP sockets that are only bound, with their owner (port who, sockets -l)", (t) => {
+    if (!kernelAtLeast(6, 9)) {
+      t.skip(`kernel ${release()} < 6.9 does not dump bound-only TCP sockets`);
+      return;
+    }
+    const who = whoHolds([{ port: b.port, transport: "tcp" }]);
+    assert.equal(who.rows.length, 1, JSON.stringify(who.rows));
+    const row = who.rows[0]!;
+    assert.equal(row.state, "UNCONN");
+    assert.equal(row.inode, b.inode);
+    assert.deepEqual(row.processes, [{ pid: bound.pid, command: "python3", fd: b.fd }]);
+    const listening = listSockets({
+      protocols: ["tcp"],
+      states: ["LISTEN", "UNCONN"],
+      filter: { sport: b.port },
+    });
+    assert.deepEqual(
+      listening.rows.map((r) => [r.state, r.inode]),
+      [["UNCONN", b.inode]],
+    );
+  });
+});
