@@ -1,6 +1,7 @@
 /**
  * Text rendering of socket rows in `ss -tuanp` columns, and of their owners. Pure.
  */
+import type { OwnerVisitor } from "../ports/owners.js";
 import type { SocketRow } from "../ports/socket_row.js";
 
 const NETID: Record<string, string> = { stream: "u_str", dgram: "u_dgr", seqpacket: "u_seq" };
@@ -88,6 +89,13 @@ class LineWriter {
     this.buf = Buffer.allocUnsafe(Math.max(this.buf.length, n));
     this.off = 0;
   }
+  /** Make room for `n` more bytes within the current line: grows the buffer, never emits. */
+  grow(n: number): void {
+    if (this.off + n <= this.buf.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.off + n));
+    bigger.set(this.buf.subarray(0, this.off));
+    this.buf = bigger;
+  }
   spaces(n: number): void {
     const b = this.buf;
     let o = this.off;
@@ -132,6 +140,15 @@ class LineWriter {
   }
 }
 
+export interface RenderOptions {
+  /** Bytes per emitted chunk (default 64 KiB). */
+  chunk?: number;
+  /** Look owners up by inode instead of reading `processes` (see listSocketsDetached). */
+  owners?: OwnerVisitor;
+  /** With `owners`: some process's fds were unreadable, so an unowned socket shows "?". */
+  someUnreadable?: boolean;
+}
+
 function textWidth(r: SocketRow): number {
   let n = r.localAddress.length + r.peerAddress.length + 160;
   for (const p of r.processes) n += p.command.length + 40;
@@ -141,14 +158,29 @@ function textWidth(r: SocketRow): number {
 /**
  * The table as UTF-8 byte chunks of about `chunk` bytes (a header line first; columns sized to
  * their content), passed to `emit` (each chunk is handed over: the writer never reuses it).
+ * Owners come from each row's `processes`, or from `opts.owners` for rows listed without them.
  */
 export function renderSocketTableBytes(
   rows: readonly SocketRow[],
   emit: (chunk: Uint8Array) => void,
-  chunk = 1 << 16,
+  opts: RenderOptions = {},
 ): void {
+  const chunk = opts.chunk ?? 1 << 16;
+  const visit = opts.owners;
   const w = columnWidths(rows);
   const out = new LineWriter(chunk, emit);
+  let first = true;
+  const writeOwner = (pid: number, command: string, fd: number) => {
+    out.grow(command.length * 3 + 40);
+    out.text(first ? '("' : ',("');
+    first = false;
+    out.text(command);
+    out.text('",pid=');
+    out.num(pid);
+    out.text(",fd=");
+    out.num(fd);
+    out.buf[out.off++] = 41; // )
+  };
   const cell = (s: string, width: number, right: boolean) => {
     if (right) out.spaces(width - s.length);
     out.text(s);
@@ -171,6 +203,7 @@ export function renderSocketTableBytes(
   out.buf[out.off++] = 10;
   for (const r of rows) {
     out.room(textWidth(r) + w[0] + w[1] + w[2] + w[3] + w[4] + w[5]);
+    first = true;
     const unix = r.family === "unix";
     cell(netid(r), w[0], false);
     out.spaces(1);
@@ -202,21 +235,19 @@ export function renderSocketTableBytes(
     const peerLen = unix ? 1 : endpointLength(r.peerAddress, r.peerPort);
     if (unix) out.buf[out.off++] = 42;
     else out.endpoint(r.peerAddress, r.peerPort);
-    if (r.processes.length > 0) {
+    const lineEnd = out.off;
+    let owners = r.processes.length;
+    if (owners > 0 || visit !== undefined) {
       out.spaces(w[5] - peerLen + 1);
       out.text("users:(");
-      for (let i = 0; i < r.processes.length; i++) {
-        const p = r.processes[i]!;
-        out.text(i === 0 ? '("' : ',("');
-        out.text(p.command);
-        out.text('",pid=');
-        out.num(p.pid);
-        out.text(",fd=");
-        out.num(p.fd);
-        out.buf[out.off++] = 41; // )
-      }
+      if (visit !== undefined && r.inode !== 0) owners = visit(r.inode, writeOwner);
+      else for (const p of r.processes) writeOwner(p.pid, p.command, p.fd);
       out.buf[out.off++] = 41;
-    } else if (r.ownerUnknown) {
+      if (owners === 0) out.off = lineEnd; // nobody: take the "users:(" back
+    }
+    const unknown =
+      visit !== undefined ? owners === 0 && r.inode !== 0 && opts.someUnreadable === true : r.ownerUnknown;
+    if (owners === 0 && unknown) {
       out.spaces(w[5] - peerLen + 1);
       out.buf[out.off++] = 63; // ?
     }
@@ -231,7 +262,7 @@ export function renderSocketTableBytes(
  */
 export function* renderSocketTableChunks(rows: readonly SocketRow[], chunk = 1 << 16): Generator<string> {
   const chunks: Uint8Array[] = [];
-  renderSocketTableBytes(rows, (c) => chunks.push(c), chunk);
+  renderSocketTableBytes(rows, (c) => chunks.push(c), { chunk });
   const decoder = new TextDecoder();
   for (const c of chunks) yield decoder.decode(c, { stream: true });
   const tail = decoder.decode();

@@ -14,6 +14,7 @@
  */
 import { BTF_KIND, type Btf, readKernelBtf } from "./btf.js";
 import { checkCall, koffiModule, libcFunction, SyscallError } from "./ffi.js";
+import { kernelIdentity, readKernelCache, writeKernelCache } from "./kernel_cache.js";
 
 const SYS_BPF: Partial<Record<string, number>> = { x64: 321, arm64: 280 };
 const BPF_PROG_LOAD = 5;
@@ -217,10 +218,36 @@ export function leaderProgram(l: TaskFileLayout): Uint8Array {
 }
 
 let cachedLayout: TaskFileLayout | undefined;
+const LAYOUT_CACHE = "bpf-task-file-layout";
+
+/** Whether a cached layout has the right shape (the cache file is trusted, not its parser). */
+function isLayout(v: unknown): v is TaskFileLayout {
+  const l = v as Record<string, unknown> | undefined;
+  const field = (f: unknown) =>
+    typeof f === "object" &&
+    f !== null &&
+    Number.isInteger((f as { offset: unknown }).offset) &&
+    Number.isInteger((f as { size: unknown }).size);
+  return (
+    l !== undefined &&
+    Number.isInteger(l.iterFunc) &&
+    Number.isInteger(l.taskIterFunc) &&
+    ["tgid", "pid", "fInode", "iMode", "iIno"].every((k) => field(l[k]))
+  );
+}
 
 function layout(): TaskFileLayout {
   try {
-    cachedLayout ??= taskFileLayout(readKernelBtf());
+    if (cachedLayout === undefined) {
+      // parsing the kernel's BTF costs ~15 ms a run: the offsets are kept per kernel build
+      const id = kernelIdentity();
+      const hit = readKernelCache<unknown>(LAYOUT_CACHE, id);
+      if (isLayout(hit)) cachedLayout = hit;
+      else {
+        cachedLayout = taskFileLayout(readKernelBtf());
+        writeKernelCache(LAYOUT_CACHE, cachedLayout, id);
+      }
+    }
     return cachedLayout;
   } catch (e) {
     if (e instanceof BpfUnavailable) throw e;
@@ -228,16 +255,25 @@ function layout(): TaskFileLayout {
   }
 }
 
+/** A loaded and attached iterator, ready to be read once. */
+interface OpenIterator {
+  fd: number;
+  close(): void;
+}
+
 /**
- * Load an iterator program, attach it, run it once and return its whole output.
+ * Load an iterator program and attach it; the returned fd yields its output.
  * @throws BpfUnavailable when the kernel refuses the program; SyscallError on a later failure.
  */
-export function runIterator(prog: Uint8Array, attachBtfId: number): Buffer {
+function openIterator(prog: Uint8Array, attachBtfId: number): OpenIterator {
   const koffi = koffiModule();
   const close = libcFunction<CloseFn>("int close(int fd)");
-  const read = libcFunction<ReadFn>("long read(int fd, _Out_ uint8_t *buf, size_t n)");
   const native = koffi.alloc("uint8_t", prog.byteLength + 4);
   const fds: number[] = [];
+  const release = () => {
+    for (const fd of fds.reverse()) close(fd);
+    fds.length = 0;
+  };
   try {
     const mem = new Uint8Array(koffi.view(native, prog.byteLength + 4));
     mem.set(prog);
@@ -267,30 +303,100 @@ export function runIterator(prog: Uint8Array, attachBtfId: number): Buffer {
     const lv = new DataView(link.buffer);
     lv.setUint32(0, progFd, true);
     lv.setUint32(8, BPF_TRACE_ITER, true);
-    const linkFd = bpf(BPF_LINK_CREATE, link, "bpf(BPF_LINK_CREATE)");
-    fds.push(linkFd);
+    fds.push(bpf(BPF_LINK_CREATE, link, "bpf(BPF_LINK_CREATE)"));
     const iter = new Uint8Array(ATTR_SIZE);
-    new DataView(iter.buffer).setUint32(0, linkFd, true);
-    const iterFd = bpf(BPF_ITER_CREATE, iter, "bpf(BPF_ITER_CREATE)");
-    fds.push(iterFd);
+    new DataView(iter.buffer).setUint32(0, fds[1]!, true);
+    const fd = bpf(BPF_ITER_CREATE, iter, "bpf(BPF_ITER_CREATE)");
+    fds.push(fd);
+    return { fd, close: release };
+  } catch (e) {
+    release();
+    throw e;
+  } finally {
+    koffi.free(native); // the kernel copied the program
+  }
+}
+
+/** Read an fd to its end, synchronously. */
+function readToEnd(fd: number): Buffer {
+  const koffi = koffiModule();
+  const read = libcFunction<ReadFn>("long read(int fd, _Out_ uint8_t *buf, size_t n)");
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const buf = new Uint8Array(1 << 16);
+    const n = read(fd, buf, buf.byteLength);
+    if (n < 0) {
+      const errno = koffi.errno();
+      if (errno === EINTR || errno === EAGAIN) continue; // interrupted by a signal: go on
+      throw new SyscallError("read(bpf iterator)", errno);
+    }
+    if (n === 0) break;
+    chunks.push(n === buf.byteLength ? buf : buf.subarray(0, n));
+    total += n;
+  }
+  return Buffer.concat(chunks, total);
+}
+
+/**
+ * One read of a BPF iterator hands out at most one seq_file buffer (8 pages, less the record
+ * that did not fit: 32,752 bytes of 16-byte records with 4 KiB pages). readv with segments of
+ * that size lets one system call run the whole iteration.
+ */
+const SEGMENT = 32752;
+
+/**
+ * Read an fd to its end on libuv's thread pool (readv into `hint` bytes of native memory per
+ * call), so the iteration's kernel work runs beside this thread's.
+ */
+async function readToEndAsync(fd: number, hint: number): Promise<Buffer> {
+  const koffi = koffiModule();
+  const readv = libcFunction<unknown>("long readv(int fd, void *iov, int n)") as {
+    async(fd: number, iov: bigint, n: number, cb: (err: unknown, n: number) => void): void;
+  };
+  const segments = Math.min(1024, Math.max(4, Math.ceil(hint / SEGMENT) + 2));
+  const size = segments * SEGMENT;
+  const native = koffi.alloc("uint8_t", size + segments * 16);
+  try {
+    const mem = Buffer.from(koffi.view(native, size + segments * 16));
+    const base = koffi.address(native);
+    for (let i = 0; i < segments; i++) {
+      mem.writeBigUInt64LE(base + BigInt(i * SEGMENT), size + i * 16);
+      mem.writeBigUInt64LE(BigInt(SEGMENT), size + i * 16 + 8);
+    }
     const chunks: Uint8Array[] = [];
     let total = 0;
     for (;;) {
-      const buf = new Uint8Array(1 << 16);
-      const n = read(iterFd, buf, buf.byteLength);
+      const n = await new Promise<number>((resolve, reject) =>
+        readv.async(fd, base + BigInt(size), segments, (err, r) => (err ? reject(err) : resolve(r))),
+      );
+      // errno stays on the pool thread: on a failure, finish synchronously (which reports it)
       if (n < 0) {
-        const errno = koffi.errno();
-        if (errno === EINTR || errno === EAGAIN) continue; // interrupted by a signal: go on
-        throw new SyscallError("read(bpf iterator)", errno);
+        const rest = readToEnd(fd);
+        chunks.push(rest);
+        total += rest.byteLength;
+        break;
       }
       if (n === 0) break;
-      chunks.push(n === buf.byteLength ? buf : buf.subarray(0, n));
+      chunks.push(Buffer.from(mem.subarray(0, n))); // a copy: the memory is refilled
       total += n;
     }
     return Buffer.concat(chunks, total);
   } finally {
-    for (const fd of fds.reverse()) close(fd);
     koffi.free(native);
+  }
+}
+
+/**
+ * Load an iterator program, attach it, run it once and return its whole output.
+ * @throws BpfUnavailable when the kernel refuses the program; SyscallError on a later failure.
+ */
+export function runIterator(prog: Uint8Array, attachBtfId: number): Buffer {
+  const it = openIterator(prog, attachBtfId);
+  try {
+    return readToEnd(it.fd);
+  } finally {
+    it.close();
   }
 }
 
@@ -315,7 +421,26 @@ export function taskSocketFds(): TaskSockets {
   const l = layout();
   // leaders first: a process started between the two passes is then walked in /proc, not lost
   const leaders = runIterator(leaderProgram(l), l.taskIterFunc);
-  const files = runIterator(socketFdProgram(l), l.iterFunc);
+  return decode(leaders, runIterator(socketFdProgram(l), l.iterFunc));
+}
+
+/**
+ * {@link taskSocketFds} with the file iteration on libuv's thread pool (`sockets`: how many
+ * sockets to expect, for the buffer size).
+ * @throws BpfUnavailable (synchronously, before any await) when the iterators cannot run.
+ */
+export function taskSocketFdsAsync(sockets: number): Promise<TaskSockets> {
+  const l = layout();
+  const leaders = runIterator(leaderProgram(l), l.taskIterFunc);
+  const prog = socketFdProgram(l);
+  // open (load, attach) now, so that a refusal throws here; read on the pool
+  const it = openIterator(prog, l.iterFunc);
+  return readToEndAsync(it.fd, sockets * 16)
+    .finally(() => it.close())
+    .then((files) => decode(leaders, files));
+}
+
+function decode(leaders: Buffer, files: Buffer): TaskSockets {
   const visited = new Uint32Array(Math.floor(leaders.byteLength / 8));
   const lv = new DataView(leaders.buffer, leaders.byteOffset, leaders.byteLength);
   for (let i = 0; i < visited.length; i++) visited[i] = lv.getUint32(i * 8, true);

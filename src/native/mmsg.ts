@@ -262,7 +262,8 @@ export class MmsgBatch {
     this.mem = c.koffi.alloc("uint8_t", total);
     const base = c.koffi.address(this.mem) as bigint;
     this.bytes = Buffer.from(c.koffi.view(this.mem, total));
-    this.bytes.fill(0);
+    // the headers must start zeroed; the data slots are written before they are read
+    this.bytes.fill(0, this.iovOff);
     this.views = [];
     this.ctlStride = ctl;
     for (let i = 0; i < count; i++) {

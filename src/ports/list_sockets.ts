@@ -28,7 +28,15 @@ import {
 
 type InetRequest = { family: number; protocol: number; states: number; ports?: PortCondition };
 
-import { attachOwners, type OwnerMethod, type OwnerScan, scanSocketOwners } from "./owners.js";
+import {
+  attachOwners,
+  type OwnerMethod,
+  type OwnerScan,
+  type OwnerVisitor,
+  ownerVisitor,
+  scanSocketOwners,
+  scanSocketOwnersAsync,
+} from "./owners.js";
 import { scanSocketOwnersParallel } from "./owners_parallel.js";
 import { parseProcNetInet, parseProcNetUnix } from "./proc_net.js";
 import { ALL_STATES, needsOwners, type RowFilter, rowMatcher, stateMask } from "./socket_filter.js";
@@ -309,6 +317,36 @@ async function collectAsync(pl: Plan): Promise<SocketTable> {
   return table;
 }
 
+/** A table whose rows are not given their owners: visit them through `owners` instead. */
+export interface DetachedTable {
+  table: SocketTable;
+  owners: OwnerVisitor;
+}
+
+/**
+ * {@link listSocketsAsync} for a renderer that looks owners up itself: rows keep
+ * `processes: []` and `ownerUnknown: false`, and `owners` visits each inode's owners (what
+ * `netkit sockets` prints; with 40,000 sockets, attaching a list per row cost ~20 ms).
+ * Owner filters (pid, process) need attached rows: use listSocketsAsync for those.
+ */
+export async function listSocketsDetached(opts: ListSocketsOptions = {}): Promise<DetachedTable> {
+  const pl = plan(opts);
+  if (needsOwners(pl.filter))
+    throw new RangeError("listSocketsDetached: owner filters need listSocketsAsync");
+  const dumping = collectAsync(pl);
+  dumping.catch(() => undefined); // awaited below; must not go unhandled meanwhile
+  const scan = await scanSocketOwnersAsync({
+    procRoot: pl.procRoot,
+    expectedSockets: socketsInUse(pl.procRoot),
+    ...(opts.ownerMethod !== undefined ? { method: opts.ownerMethod } : {}),
+  });
+  const table = await dumping;
+  table.unreadablePids = scan.unreadable;
+  if (scan.method !== undefined) table.ownerMethod = scan.method;
+  if (scan.bpfFallback !== undefined) table.ownerFallback = scan.bpfFallback;
+  return { table, owners: ownerVisitor(scan) };
+}
+
 /** Owners into the table's rows, then the owner filters (--pid, --process). */
 function finish(table: SocketTable, scan: OwnerScan, filter: RowFilter): SocketTable {
   attachOwners(table.rows, scan);
@@ -357,8 +395,9 @@ export async function listSocketsAsync(
     const dumping = collectAsync(pl);
     // a failed dump must not go unhandled while the owners are found
     dumping.catch(() => undefined);
-    const scan = scanSocketOwners({
+    const scan = await scanSocketOwnersAsync({
       procRoot: pl.procRoot,
+      expectedSockets: socketsInUse(pl.procRoot),
       ...(opts.ownerMethod !== undefined ? { method: opts.ownerMethod } : {}),
       ...pids,
     });

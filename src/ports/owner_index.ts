@@ -111,6 +111,27 @@ export class OwnerIndex implements ReadonlyMap<number, SocketProcess[]> {
     return list;
   }
 
+  /**
+   * Call `cb` for each owner of `inode` (by pid, then fd) without building a list; returns how
+   * many there were. What the text table uses: no object per socket.
+   */
+  forEachOwner(inode: number, cb: (pid: number, command: string, fd: number) => void): number {
+    if (this.extra.has(inode)) {
+      const list = this.get(inode)!;
+      for (const p of list) cb(p.pid, p.command, p.fd);
+      return list.length;
+    }
+    const s = this.find(inode);
+    if (s < 0) return 0;
+    let n = 0;
+    for (let r = this.heads[s]!; r >= 0; r = this.next[r]!) {
+      const pid = this.recs[r * 3]!;
+      cb(pid, this.commandOf(pid), this.recs[r * 3 + 1]!);
+      n++;
+    }
+    return n;
+  }
+
   has(inode: number): boolean {
     return this.hasIndexed(inode) || this.extra.has(inode);
   }

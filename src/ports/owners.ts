@@ -10,7 +10,7 @@
  */
 import { readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
 import { NetkitError } from "../errors.js";
-import { BpfUnavailable, taskSocketFds } from "../native/bpf.js";
+import { BpfUnavailable, type TaskSockets, taskSocketFds, taskSocketFdsAsync } from "../native/bpf.js";
 import { closeRaw, libcAvailable, openDirectoryRaw, readlinkAtRaw, readlinkRaw } from "../native/libc.js";
 import { OwnerIndex } from "./owner_index.js";
 import type { SocketProcess, SocketRow } from "./socket_row.js";
@@ -86,7 +86,23 @@ function bpfBlocker(opts: OwnerScanOptions): string | undefined {
  * @throws BpfUnavailable
  */
 export function scanSocketOwnersBpf(opts: Pick<OwnerScanOptions, "inodes" | "pids"> = {}): OwnerScan {
-  const { records, visited } = taskSocketFds();
+  return ownersFromTasks(taskSocketFds(), opts);
+}
+
+/**
+ * {@link scanSocketOwnersBpf} with the iteration on libuv's thread pool.
+ * @throws BpfUnavailable synchronously, when the iterators cannot run
+ */
+export function scanSocketOwnersBpfAsync(
+  opts: Pick<OwnerScanOptions, "inodes" | "pids"> & { expectedSockets?: number } = {},
+): Promise<OwnerScan> {
+  return taskSocketFdsAsync(opts.expectedSockets ?? 1024).then((t) => ownersFromTasks(t, opts));
+}
+
+function ownersFromTasks(
+  { records, visited }: TaskSockets,
+  opts: Pick<OwnerScanOptions, "inodes" | "pids">,
+): OwnerScan {
   const want = opts.inodes;
   const only = opts.pids;
   // Processes /proc shows but the iterators did not (started after the pass, or hidden from
@@ -137,6 +153,34 @@ export function scanSocketOwners(opts: OwnerScanOptions = {}): OwnerScan {
         if (!(e instanceof BpfUnavailable)) throw e;
         bpfFallback = e.message;
       }
+    }
+    if (method === "bpf") throw new NetkitError("ERR_BPF", `BPF task-file iterator: ${bpfFallback}`);
+  }
+  const scan = scanSocketOwnersProc(opts);
+  return bpfFallback === undefined ? scan : { ...scan, bpfFallback };
+}
+
+/**
+ * {@link scanSocketOwners} for a whole table (no early stop): the BPF iteration runs on libuv's
+ * thread pool, so the caller's thread can work meanwhile; the /proc walk, where BPF cannot run,
+ * is synchronous as ever.
+ */
+export async function scanSocketOwnersAsync(
+  opts: Omit<OwnerScanOptions, "stopWhenFound"> & { expectedSockets?: number } = {},
+): Promise<OwnerScan> {
+  const method = opts.method ?? "auto";
+  let bpfFallback: string | undefined;
+  if (method !== "proc") {
+    bpfFallback = bpfBlocker(opts);
+    if (bpfFallback === undefined) {
+      let scanning: Promise<OwnerScan> | undefined;
+      try {
+        scanning = scanSocketOwnersBpfAsync(opts);
+      } catch (e) {
+        if (!(e instanceof BpfUnavailable)) throw e;
+        bpfFallback = e.message;
+      }
+      if (scanning !== undefined) return scanning;
     }
     if (method === "bpf") throw new NetkitError("ERR_BPF", `BPF task-file iterator: ${bpfFallback}`);
   }
@@ -324,6 +368,21 @@ function readComm(root: string, pid: number): string {
   } catch {
     return "?"; // the process exited between its fd and its comm: its name is gone
   }
+}
+
+/** Calls `cb` for each owner of an inode; returns how many. */
+export type OwnerVisitor = (inode: number, cb: (pid: number, command: string, fd: number) => void) => number;
+
+/** A visitor over a scan's owners (allocation-free over the BPF index). */
+export function ownerVisitor(scan: OwnerScan): OwnerVisitor {
+  const o = scan.owners;
+  if (o instanceof OwnerIndex) return (inode, cb) => o.forEachOwner(inode, cb);
+  return (inode, cb) => {
+    const list = o.get(inode);
+    if (list === undefined) return 0;
+    for (const p of list) cb(p.pid, p.command, p.fd);
+    return list.length;
+  };
 }
 
 /**

@@ -7,8 +7,9 @@ import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { release } from "node:os";
 import { after, before, describe, it } from "node:test";
+import { renderSocketTable, renderSocketTableBytes } from "../../src/cli/render_sockets.js";
 import { dumpInet, dumpInetManyAsync, type InetDiagRecord, IPPROTO_TCP } from "../../src/native/netlink.js";
-import { listSockets, listSocketsAsync } from "../../src/ports/list_sockets.js";
+import { listSockets, listSocketsAsync, listSocketsDetached } from "../../src/ports/list_sockets.js";
 import { whoHolds } from "../../src/ports/who.js";
 import { firstLine } from "../helpers/first_line.js";
 import { startZoo, type Zoo } from "../helpers/socket_zoo.js";
@@ -49,6 +50,28 @@ describe("socket table dumps on the thread pool", { timeout: 30_000 }, () => {
     assert.ok(plain.rows.length >= zoo.sockets.length - 1);
     assert.deepEqual(overlapped.rows, plain.rows);
     assert.deepEqual(overlapped.sources, plain.sources);
+  });
+
+  it("the text table looking owners up by inode prints what attached owner lists print", async () => {
+    const { table, owners } = await listSocketsDetached({ protocols: ["tcp", "udp", "raw", "unix"] });
+    const someUnreadable = table.unreadablePids.length > 0;
+    let visited = "";
+    renderSocketTableBytes(table.rows, (c) => (visited += Buffer.from(c).toString()), {
+      owners,
+      someUnreadable,
+    });
+    for (const r of table.rows) {
+      r.processes = [];
+      if (r.inode !== 0) owners(r.inode, (pid, command, fd) => r.processes.push({ pid, command, fd }));
+      r.ownerUnknown = r.processes.length === 0 && r.inode !== 0 && someUnreadable;
+    }
+    assert.equal(visited, renderSocketTable(table.rows));
+    // and the zoo's sockets are there with their owner
+    for (const s of zoo.sockets) {
+      const row = table.rows.find((r) => r.inode === s.inode);
+      assert.ok(row !== undefined, s.kind);
+      assert.deepEqual(row.processes, [{ pid: zoo.pid, command: "python3", fd: s.fd }], s.kind);
+    }
   });
 
   it("the concurrent split dump gives the records of one dump, in the same order", async () => {

@@ -4,8 +4,14 @@
 
 import { UsageError } from "../../errors.js";
 import { parseNetwork } from "../../ip/prefix.js";
-import { listSocketsAsync } from "../../ports/list_sockets.js";
-import { ALL_STATES, LISTENING_STATES, parseStates, type RowFilter } from "../../ports/socket_filter.js";
+import { listSocketsAsync, listSocketsDetached } from "../../ports/list_sockets.js";
+import {
+  ALL_STATES,
+  LISTENING_STATES,
+  needsOwners,
+  parseStates,
+  type RowFilter,
+} from "../../ports/socket_filter.js";
 import type { SocketProtocol, SocketState } from "../../ports/socket_row.js";
 import { intFlag, parseFlags } from "../args.js";
 import type { CliIo } from "../io.js";
@@ -135,10 +141,29 @@ export const socketsCommand: Command = {
     const workers = intFlag("workers", v.workers, 0, 16) ?? 0;
     if (workers > 0 && ownerMethod === "bpf")
       throw new UsageError("--workers walks /proc: not with --owners bpf");
+    const families: (4 | 6)[] = v.ipv4 ? [4] : v.ipv6 ? [6] : [4, 6];
+    if (!v.json && workers === 0 && !needsOwners(filter)) {
+      // the text table looks owners up while it prints: no owner list per row
+      const { table, owners } = await listSocketsDetached({
+        protocols,
+        families,
+        states,
+        filter,
+        source,
+        ownerMethod,
+      });
+      const out = new OutputBuffer(io.stdout);
+      renderSocketTableBytes(table.rows, (c) => out.addBytes(c), {
+        owners,
+        someUnreadable: table.unreadablePids.length > 0,
+      });
+      await out.flush();
+      return 0;
+    }
     const table = await listSocketsAsync({
       workers,
       protocols,
-      families: v.ipv4 ? [4] : v.ipv6 ? [6] : [4, 6],
+      families,
       states,
       filter,
       source,
