@@ -26,18 +26,19 @@ function netid(r: SocketRow): string {
 
 function digits(n: number | null): number {
   if (n === null) return 1; // "-"
-  let d = 1;
-  while (n >= 10) {
-    n = Math.floor(n / 10);
-    d++;
-  }
+  if (n < 10) return 1;
+  if (n < 100) return 2;
+  if (n < 1000) return 3;
+  if (n < 10000) return 4;
+  if (n < 100000) return 5;
+  let d = 6;
+  for (n = Math.floor(n / 1000000); n > 0; n = Math.floor(n / 10)) d++;
   return d;
 }
 
-function endpointLength(address: string, port: number | null): number {
-  return (
-    address.length + (address.includes(":") ? 2 : 0) + 1 + (port === 0 || port === null ? 1 : digits(port))
-  );
+/** Length of "addr:port" / "[v6]:port" (`v6`: the row's family is inet6, so brackets). */
+function endpointLength(address: string, port: number | null, v6: boolean): number {
+  return address.length + (v6 ? 2 : 0) + 1 + (port === 0 || port === null ? 1 : digits(port));
 }
 
 const HEAD = ["Netid", "State", "Recv-Q", "Send-Q", "Local Address:Port", "Peer Address:Port", "Process"];
@@ -58,9 +59,9 @@ function columnWidths(rows: readonly SocketRow[]): Widths {
     const l =
       r.family === "unix"
         ? (r.localAddress.length || 1) + 1 + digits(r.inode)
-        : endpointLength(r.localAddress, r.localPort);
+        : endpointLength(r.localAddress, r.localPort, r.family === "inet6");
     if (l > w[4]) w[4] = l;
-    const p = r.family === "unix" ? 1 : endpointLength(r.peerAddress, r.peerPort);
+    const p = r.family === "unix" ? 1 : endpointLength(r.peerAddress, r.peerPort, r.family === "inet6");
     if (p > w[5]) w[5] = p;
   }
   return w;
@@ -128,8 +129,7 @@ class LineWriter {
     } while (n > 0);
   }
   /** "addr:port", "[v6]:port", port 0 as "*". */
-  endpoint(address: string, port: number | null): void {
-    const v6 = address.includes(":");
+  endpoint(address: string, port: number | null, v6: boolean): void {
     if (v6) this.buf[this.off++] = 91; // [
     this.text(address);
     if (v6) this.buf[this.off++] = 93; // ]
@@ -228,13 +228,15 @@ export function renderSocketTableBytes(
       out.spaces(1);
       out.num(r.inode);
     } else {
-      out.spaces(w[4] - endpointLength(r.localAddress, r.localPort));
-      out.endpoint(r.localAddress, r.localPort);
+      const v6 = r.family === "inet6";
+      out.spaces(w[4] - endpointLength(r.localAddress, r.localPort, v6));
+      out.endpoint(r.localAddress, r.localPort, v6);
     }
     out.spaces(1);
-    const peerLen = unix ? 1 : endpointLength(r.peerAddress, r.peerPort);
+    const v6 = r.family === "inet6";
+    const peerLen = unix ? 1 : endpointLength(r.peerAddress, r.peerPort, v6);
     if (unix) out.buf[out.off++] = 42;
-    else out.endpoint(r.peerAddress, r.peerPort);
+    else out.endpoint(r.peerAddress, r.peerPort, v6);
     const lineEnd = out.off;
     let owners = r.processes.length;
     if (owners > 0 || visit !== undefined) {

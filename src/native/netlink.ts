@@ -372,12 +372,12 @@ function dump(request: Uint8Array, each: (v: DataView, off: number, end: number)
 }
 
 /** Slots of one recvmmsg: the kernel's dump batches are at most 32 KiB (netlink caps them so). */
-const BATCH_SLOTS = 16;
+const BATCH_SLOTS = 64;
 const BATCH_SLOT_SIZE = 32768;
 
 /**
  * Like {@link dump}, but the kernel builds the dump on libuv's thread pool, so the caller's
- * thread is free meanwhile: the request is sent there, and recvmmsg takes up to 16 batches per
+ * thread is free meanwhile: the request is sent there, and recvmmsg takes up to 64 batches per
  * call. Yields the batches as they come (views, valid until the next step: parse them at once)
  * while the next call already runs, until NLMSG_DONE. @throws NetlinkError
  */
