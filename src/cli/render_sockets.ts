@@ -97,6 +97,10 @@ class LineWriter {
     bigger.set(this.buf.subarray(0, this.off));
     this.buf = bigger;
   }
+  bytes(b: Uint8Array): void {
+    this.buf.set(b, this.off);
+    this.off += b.byteLength;
+  }
   spaces(n: number): void {
     const b = this.buf;
     let o = this.off;
@@ -169,6 +173,17 @@ export function renderSocketTableBytes(
   const visit = opts.owners;
   const w = columnWidths(rows);
   const out = new LineWriter(chunk, emit);
+  // the Netid and State cells take a handful of values: each padded once, then copied
+  const netids = new Map<string, Uint8Array>();
+  const states = new Map<string, Uint8Array>();
+  const padded = (cells: Map<string, Uint8Array>, s: string, width: number): Uint8Array => {
+    let b = cells.get(s);
+    if (b === undefined) {
+      b = Buffer.from(`${s.padEnd(width)} `);
+      cells.set(s, b);
+    }
+    return b;
+  };
   let first = true;
   const writeOwner = (pid: number, command: string, fd: number) => {
     out.grow(command.length * 3 + 40);
@@ -205,9 +220,8 @@ export function renderSocketTableBytes(
     out.room(textWidth(r) + w[0] + w[1] + w[2] + w[3] + w[4] + w[5]);
     first = true;
     const unix = r.family === "unix";
-    cell(netid(r), w[0], false);
-    out.spaces(1);
-    cell(r.state, w[1], false);
+    out.bytes(padded(netids, netid(r), w[0]));
+    out.bytes(padded(states, r.state, w[1]));
     out.spaces(1);
     if (r.recvQ === null) cell("-", w[2], true);
     else {

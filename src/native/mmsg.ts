@@ -266,15 +266,23 @@ export class MmsgBatch {
     this.bytes.fill(0, this.iovOff);
     this.views = [];
     this.ctlStride = ctl;
+    // 64-bit fields written as two 32-bit words (little-endian; addresses are below 2^53):
+    // thousands of BigInt writes cost milliseconds in a fresh process
+    const words = new Uint32Array(this.bytes.buffer, this.bytes.byteOffset, total >>> 2);
+    const put64 = (off: number, v: number) => {
+      words[off >>> 2] = v >>> 0;
+      words[(off >>> 2) + 1] = Math.floor(v / 0x1_0000_0000);
+    };
+    const b = Number(base);
     for (let i = 0; i < count; i++) {
       const iov = this.iovOff + i * IOVEC;
-      this.bytes.writeBigUInt64LE(base + BigInt(i * slotSize), iov);
-      this.bytes.writeBigUInt64LE(BigInt(slotSize), iov + 8);
+      put64(iov, b + i * slotSize);
+      put64(iov + 8, slotSize);
       const h = this.hdrOff + i * MMSGHDR;
       // struct msghdr: name(8) namelen(4)+pad(4) iov(8) iovlen(8) control(8) controllen(8) flags(4)+pad; msg_len(4)+pad
-      this.bytes.writeBigUInt64LE(base + BigInt(iov), h + 16);
-      this.bytes.writeBigUInt64LE(1n, h + 24);
-      if (ctl > 0) this.bytes.writeBigUInt64LE(base + BigInt(this.ctlOff + i * ctl), h + 32);
+      put64(h + 16, b + iov);
+      put64(h + 24, 1);
+      if (ctl > 0) put64(h + 32, b + this.ctlOff + i * ctl);
       this.views.push(this.bytes.subarray(i * slotSize, (i + 1) * slotSize));
     }
     this.hdrPtr = base + BigInt(this.hdrOff);
@@ -300,6 +308,16 @@ export class MmsgBatch {
   /** Bytes of slot i to send. */
   setLen(i: number, n: number): void {
     this.bytes.writeBigUInt64LE(BigInt(n), this.iovOff + i * IOVEC + 8);
+    this.shortened ||= n !== this.slotSize;
+  }
+  /** Some slot's iov_len is not the full slot (set for a send): a receive must restore them. */
+  private shortened = false;
+
+  private fullSlots(): void {
+    if (!this.shortened) return; // the kernel never writes iov_len back
+    for (let i = 0; i < this.count; i++)
+      this.bytes.writeBigUInt64LE(BigInt(this.slotSize), this.iovOff + i * IOVEC + 8);
+    this.shortened = false;
   }
 
   /** Size of received datagram i. */
@@ -329,7 +347,9 @@ export class MmsgBatch {
    * carried back from the pool thread: repeat the call synchronously to learn it).
    */
   recvAsync(fd: number, flags: number): Promise<number> {
-    for (let i = 0; i < this.count; i++) this.setLen(i, this.slotSize);
+    this.fullSlots();
+    for (let i = 0; this.ctlStride > 0 && i < this.count; i++)
+      this.bytes.writeBigUInt64LE(BigInt(this.ctlStride), this.hdrOff + i * MMSGHDR + 40);
     const fn = load().recvmmsg as unknown as {
       async(fd: number, v: Ptr, n: number, f: number, t: null, cb: (err: unknown, n: number) => void): void;
     };
