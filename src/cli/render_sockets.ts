@@ -1,8 +1,10 @@
 /**
  * Text rendering of socket rows in `ss -tuanp` columns, and of their owners. Pure.
  */
+import { Addr } from "../ip/addr.js";
+import { type InetRecords, MSG } from "../ports/inet_records.js";
 import type { OwnerVisitor } from "../ports/owners.js";
-import type { SocketRow } from "../ports/socket_row.js";
+import { type SocketProcess, type SocketRow, stateName } from "../ports/socket_row.js";
 
 const NETID: Record<string, string> = { stream: "u_str", dgram: "u_dgr", seqpacket: "u_seq" };
 
@@ -132,6 +134,17 @@ class LineWriter {
       n = Math.floor(n / 10);
     } while (n > 0);
   }
+  /** A record's "a.b.c.d:port" or "[v6]:port" (`addr`: the address text's bytes). */
+  recordEndpoint(addr: Uint8Array, v6: boolean, port: number): void {
+    if (v6) this.buf[this.off++] = 91; // [
+    this.buf.set(addr, this.off);
+    this.off += addr.byteLength;
+    if (v6) this.buf[this.off++] = 93; // ]
+    this.buf[this.off++] = 58; // :
+    if (port === 0)
+      this.buf[this.off++] = 42; // *
+    else this.num(port);
+  }
   /** "addr:port", "[v6]:port", port 0 as "*". */
   endpoint(address: string, port: number | null, v6: boolean): void {
     if (v6) this.buf[this.off++] = 91; // [
@@ -144,7 +157,70 @@ class LineWriter {
   }
 }
 
+const AF_INET6 = 10;
+const NO_PROCESSES: readonly SocketProcess[] = [];
+
+/** An IPv6 address at `off` (network order), as src/ip writes it. */
+function v6Text(v: DataView, off: number): string {
+  return Addr.v6(
+    v.getUint32(off, false),
+    v.getUint32(off + 4, false),
+    v.getUint32(off + 8, false),
+    v.getUint32(off + 12, false),
+  ).toString();
+}
+
+function recordEndpointLength(addr: Uint8Array, v6: boolean, port: number): number {
+  return addr.byteLength + (v6 ? 2 : 0) + 1 + (port === 0 ? 1 : digits(port));
+}
+
+/** Address texts of records as bytes, made once per address (most sockets share a few). */
+class AddrTexts {
+  private readonly v4 = new Map<number, Uint8Array>();
+  private readonly v6 = new Map<string, Uint8Array>();
+  get(v: DataView, off: number, v6: boolean): Uint8Array {
+    if (v6) {
+      const key = `${v.getUint32(off, false)}:${v.getUint32(off + 4, false)}:${v.getUint32(off + 8, false)}:${v.getUint32(off + 12, false)}`;
+      let b = this.v6.get(key);
+      if (b === undefined) {
+        b = Buffer.from(v6Text(v, off), "latin1");
+        this.v6.set(key, b);
+      }
+      return b;
+    }
+    const n = v.getUint32(off, false);
+    let b = this.v4.get(n);
+    if (b === undefined) {
+      b = Buffer.from(`${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`, "latin1");
+      this.v4.set(n, b);
+    }
+    return b;
+  }
+}
+
+/** Widen `w` for the records. */
+function inetWidths(inet: InetRecords, w: Widths, addrs: AddrTexts): void {
+  for (let k = 0; k < inet.count; k++) {
+    const v = inet.batches[inet.batch[k]!]!;
+    const off = inet.offset[k]!;
+    if (w[0] < 3) w[0] = 3; // tcp, udp
+    const state = stateName(v.getUint8(off + MSG.state)).length;
+    if (state > w[1]) w[1] = state;
+    const rq = digits(v.getUint32(off + MSG.rqueue, true));
+    if (rq > w[2]) w[2] = rq;
+    const sq = digits(v.getUint32(off + MSG.wqueue, true));
+    if (sq > w[3]) w[3] = sq;
+    const v6 = v.getUint8(off + MSG.family) === AF_INET6;
+    const l = recordEndpointLength(addrs.get(v, off + MSG.src, v6), v6, v.getUint16(off + MSG.sport, false));
+    if (l > w[4]) w[4] = l;
+    const p = recordEndpointLength(addrs.get(v, off + MSG.dst, v6), v6, v.getUint16(off + MSG.dport, false));
+    if (p > w[5]) w[5] = p;
+  }
+}
+
 export interface RenderOptions {
+  /** TCP/UDP sockets as the kernel's records, printed before `rows` (see listSocketsText). */
+  inet?: InetRecords;
   /** Bytes per emitted chunk (default 64 KiB). */
   chunk?: number;
   /** Look owners up by inode instead of reading `processes` (see listSocketsDetached). */
@@ -172,6 +248,9 @@ export function renderSocketTableBytes(
   const chunk = opts.chunk ?? 1 << 16;
   const visit = opts.owners;
   const w = columnWidths(rows);
+  const inet = opts.inet;
+  const addrs = new AddrTexts();
+  if (inet !== undefined) inetWidths(inet, w, addrs);
   const out = new LineWriter(chunk, emit);
   // the Netid and State cells take a handful of values: each padded once, then copied
   const netids = new Map<string, Uint8Array>();
@@ -196,6 +275,31 @@ export function renderSocketTableBytes(
     out.num(fd);
     out.buf[out.off++] = 41; // )
   };
+  /** The Process column of a line whose peer column is `peerLen` wide. */
+  const ownersTail = (
+    inode: number,
+    processes: readonly SocketProcess[],
+    unknownRow: boolean,
+    peerLen: number,
+  ) => {
+    const lineEnd = out.off;
+    let owners = processes.length;
+    if (owners > 0 || visit !== undefined) {
+      out.spaces(w[5] - peerLen + 1);
+      out.text("users:(");
+      if (visit !== undefined && inode !== 0) owners = visit(inode, writeOwner);
+      else for (const p of processes) writeOwner(p.pid, p.command, p.fd);
+      out.buf[out.off++] = 41;
+      if (owners === 0) out.off = lineEnd; // nobody: take the "users:(" back
+    }
+    const unknown =
+      visit !== undefined ? owners === 0 && inode !== 0 && opts.someUnreadable === true : unknownRow;
+    if (owners === 0 && unknown) {
+      out.spaces(w[5] - peerLen + 1);
+      out.buf[out.off++] = 63; // ?
+    }
+    out.buf[out.off++] = 10;
+  };
   const cell = (s: string, width: number, right: boolean) => {
     if (right) out.spaces(width - s.length);
     out.text(s);
@@ -216,13 +320,46 @@ export function renderSocketTableBytes(
   out.spaces(1);
   out.text(HEAD[6]!);
   out.buf[out.off++] = 10;
+  // TCP then UDP, IPv4 then IPv6 (a TCP dump of both families interleaves them), each as the
+  // kernel listed them
+  for (let group = 0; inet !== undefined && group < 4; group++)
+    for (let k = 0; k < inet.count; k++) {
+      const v = inet.batches[inet.batch[k]!]!;
+      const off = inet.offset[k]!;
+      const v6 = v.getUint8(off + MSG.family) === AF_INET6;
+      if (inet.protocol[k] !== group >> 1 || v6 !== ((group & 1) === 1)) continue;
+      const local = addrs.get(v, off + MSG.src, v6);
+      const peer = addrs.get(v, off + MSG.dst, v6);
+      out.room(local.byteLength + peer.byteLength + 256 + w[0] + w[1] + w[2] + w[3] + w[4] + w[5]);
+      first = true;
+      out.bytes(padded(netids, inet.protocol[k] === 0 ? "tcp" : "udp", w[0]));
+      out.bytes(padded(states, stateName(v.getUint8(off + MSG.state)), w[1]));
+      const rq = v.getUint32(off + MSG.rqueue, true);
+      const sq = v.getUint32(off + MSG.wqueue, true);
+      out.spaces(w[2] - digits(rq));
+      out.num(rq);
+      out.spaces(1 + w[3] - digits(sq));
+      out.num(sq);
+      const sport = v.getUint16(off + MSG.sport, false);
+      const dport = v.getUint16(off + MSG.dport, false);
+      out.spaces(1 + w[4] - recordEndpointLength(local, v6, sport));
+      out.recordEndpoint(local, v6, sport);
+      out.spaces(1);
+      out.recordEndpoint(peer, v6, dport);
+      ownersTail(
+        v.getUint32(off + MSG.inode, true),
+        NO_PROCESSES,
+        false,
+        recordEndpointLength(peer, v6, dport),
+      );
+      if (out.off >= chunk) out.room(chunk + 1);
+    }
   for (const r of rows) {
     out.room(textWidth(r) + w[0] + w[1] + w[2] + w[3] + w[4] + w[5]);
     first = true;
     const unix = r.family === "unix";
     out.bytes(padded(netids, netid(r), w[0]));
     out.bytes(padded(states, r.state, w[1]));
-    out.spaces(1);
     if (r.recvQ === null) cell("-", w[2], true);
     else {
       out.spaces(w[2] - digits(r.recvQ));
@@ -251,23 +388,7 @@ export function renderSocketTableBytes(
     const peerLen = unix ? 1 : endpointLength(r.peerAddress, r.peerPort, v6);
     if (unix) out.buf[out.off++] = 42;
     else out.endpoint(r.peerAddress, r.peerPort, v6);
-    const lineEnd = out.off;
-    let owners = r.processes.length;
-    if (owners > 0 || visit !== undefined) {
-      out.spaces(w[5] - peerLen + 1);
-      out.text("users:(");
-      if (visit !== undefined && r.inode !== 0) owners = visit(r.inode, writeOwner);
-      else for (const p of r.processes) writeOwner(p.pid, p.command, p.fd);
-      out.buf[out.off++] = 41;
-      if (owners === 0) out.off = lineEnd; // nobody: take the "users:(" back
-    }
-    const unknown =
-      visit !== undefined ? owners === 0 && r.inode !== 0 && opts.someUnreadable === true : r.ownerUnknown;
-    if (owners === 0 && unknown) {
-      out.spaces(w[5] - peerLen + 1);
-      out.buf[out.off++] = 63; // ?
-    }
-    out.buf[out.off++] = 10;
+    ownersTail(r.inode, r.processes, r.ownerUnknown, peerLen);
     if (out.off >= chunk) out.room(chunk + 1);
   }
   if (out.off > 0) emit(out.buf.subarray(0, out.off));

@@ -13,6 +13,8 @@ import { NetkitError } from "../errors.js";
 import {
   AF_INET,
   AF_INET6,
+  AF_UNSPEC,
+  dumpInetBatchesAsync,
   dumpInetEach,
   dumpInetManyAsync,
   dumpUnix,
@@ -28,6 +30,7 @@ import {
 
 type InetRequest = { family: number; protocol: number; states: number; ports?: PortCondition };
 
+import { InetRecords } from "./inet_records.js";
 import {
   attachOwners,
   type OwnerMethod,
@@ -37,7 +40,6 @@ import {
   scanSocketOwners,
   scanSocketOwnersAsync,
 } from "./owners.js";
-import { scanSocketOwnersParallel } from "./owners_parallel.js";
 import { parseProcNetInet, parseProcNetUnix } from "./proc_net.js";
 import { ALL_STATES, needsOwners, type RowFilter, rowMatcher, stateMask } from "./socket_filter.js";
 import {
@@ -109,6 +111,29 @@ function unixRow(r: UnixDiagRecord): SocketRow {
 }
 
 /** The dump requests of one inet protocol, and a row maker for each family's records. */
+/** The dump requests of one inet protocol, one per family. */
+function inetRequests(
+  protocol: Exclude<SocketProtocol, "unix">,
+  families: readonly (0 | 4 | 6)[],
+  mask: number,
+  ports: PortCondition | undefined,
+): InetRequest[] {
+  // TCP sockets that are bound but neither listening nor connected are in no table the kernel
+  // walks for state CLOSE; since Linux 6.9 it dumps them on request of the pseudo-state
+  // TCP_BOUND_INACTIVE (13) and reports them as CLOSE (UNCONN). Asking for CLOSE itself would
+  // only make the kernel walk every connection for sockets that are not there.
+  const states =
+    protocol === "tcp" && (mask & TCPF_CLOSE) !== 0 ? (mask & ~TCPF_CLOSE) | TCPF_BOUND_INACTIVE : mask;
+  return families.map((fam) => {
+    const base = {
+      family: fam === 4 ? AF_INET : fam === 6 ? AF_INET6 : AF_UNSPEC,
+      protocol: PROTO_NUM[protocol],
+      states,
+    };
+    return ports !== undefined ? { ...base, ports } : base;
+  });
+}
+
 function inetDumps(
   protocol: Exclude<SocketProtocol, "unix">,
   families: readonly (4 | 6)[],
@@ -116,18 +141,11 @@ function inetDumps(
   ports: PortCondition | undefined,
   rows: SocketRow[],
 ): { req: InetRequest; push: (r: Readonly<InetDiagRecord>) => void }[] {
-  // TCP sockets that are bound but neither listening nor connected are in no table the kernel
-  // walks for state CLOSE; since Linux 6.9 it dumps them on request of the pseudo-state
-  // TCP_BOUND_INACTIVE (13) and reports them as CLOSE (UNCONN). Asking for CLOSE itself would
-  // only make the kernel walk every connection for sockets that are not there.
-  const states =
-    protocol === "tcp" && (mask & TCPF_CLOSE) !== 0 ? (mask & ~TCPF_CLOSE) | TCPF_BOUND_INACTIVE : mask;
   const type = INET_TYPE[protocol]!;
-  return families.map((fam) => {
-    const base = { family: fam === 4 ? AF_INET : AF_INET6, protocol: PROTO_NUM[protocol], states };
-    const family = fam === 4 ? "inet" : "inet6";
+  return inetRequests(protocol, families, mask, ports).map((req) => {
+    const family = req.family === AF_INET ? "inet" : "inet6";
     return {
-      req: ports !== undefined ? { ...base, ports } : base,
+      req,
       push: (r: Readonly<InetDiagRecord>) => {
         rows.push({
           protocol,
@@ -347,6 +365,72 @@ export async function listSocketsDetached(opts: ListSocketsOptions = {}): Promis
   return { table, owners: ownerVisitor(scan) };
 }
 
+/** A table for the text renderer: TCP/UDP sockets as raw records, other protocols as rows. */
+export interface TextTable extends DetachedTable {
+  /** TCP then UDP sockets from netlink (printed before `table.rows`). */
+  inet: InetRecords;
+}
+
+/**
+ * {@link listSocketsDetached} with the TCP and UDP sockets kept as the kernel's records
+ * ({@link InetRecords}) instead of row objects — what `netkit sockets` prints from. Falls back
+ * to rows when netlink refuses TCP or UDP. Only kernel-side filters (ports, states, families):
+ * `dst` and owner filters need rows.
+ */
+export async function listSocketsText(opts: ListSocketsOptions = {}): Promise<TextTable> {
+  const pl = plan(opts);
+  const f = pl.filter;
+  if (needsOwners(f) || f.dst !== undefined) throw new RangeError("listSocketsText: only port filters");
+  const inetProtocols: SocketProtocol[] =
+    pl.source === "proc" ? [] : pl.protocols.filter((p) => p === "tcp" || p === "udp");
+  const keep =
+    f.port === undefined && f.sport === undefined && f.dport === undefined
+      ? undefined
+      : (sport: number, dport: number) =>
+          (f.port === undefined || sport === f.port || dport === f.port) &&
+          (f.sport === undefined || sport === f.sport) &&
+          (f.dport === undefined || dport === f.dport);
+  const inet = new InetRecords(keep);
+  const reqs: { req: InetRequest; protocol: "tcp" | "udp" }[] = [];
+  for (const p of PROTOCOL_ORDER) {
+    if (p !== "tcp" && p !== "udp") continue;
+    if (!inetProtocols.includes(p)) continue;
+    const both = p === "tcp" && pl.families.includes(4) && pl.families.includes(6);
+    // TCP of both families: one walk of the kernel's tables (the renderer puts IPv4 first)
+    for (const req of inetRequests(p, both ? [0] : pl.families, pl.mask, pl.ports))
+      reqs.push({ req, protocol: p });
+  }
+  const inetDumping = dumpInetBatchesAsync(
+    reqs.map((r) => r.req),
+    (i, bytes) => inet.addBatch(reqs[i]!.protocol, bytes),
+  );
+  inetDumping.catch(() => undefined); // awaited below; must not go unhandled meanwhile
+  const restDumping = collectAsync({
+    ...pl,
+    protocols: pl.protocols.filter((p) => !inetProtocols.includes(p)),
+  });
+  restDumping.catch(() => undefined);
+  const scan = await scanSocketOwnersAsync({
+    procRoot: pl.procRoot,
+    expectedSockets: socketsInUse(pl.procRoot),
+    ...(opts.ownerMethod !== undefined ? { method: opts.ownerMethod } : {}),
+  });
+  try {
+    await inetDumping;
+  } catch (e) {
+    if (!(e instanceof NetlinkError)) throw e;
+    await restDumping.catch(() => undefined);
+    const rows = await listSocketsDetached(opts); // netlink refused: the row path, with its fallbacks
+    return { ...rows, inet: new InetRecords() };
+  }
+  const table = await restDumping;
+  for (const p of inetProtocols) table.sources[p] = "netlink";
+  table.unreadablePids = scan.unreadable;
+  if (scan.method !== undefined) table.ownerMethod = scan.method;
+  if (scan.bpfFallback !== undefined) table.ownerFallback = scan.bpfFallback;
+  return { table, owners: ownerVisitor(scan), inet };
+}
+
 /** Owners into the table's rows, then the owner filters (--pid, --process). */
 function finish(table: SocketTable, scan: OwnerScan, filter: RowFilter): SocketTable {
   attachOwners(table.rows, scan);
@@ -403,6 +487,8 @@ export async function listSocketsAsync(
     });
     return finish(await dumping, scan, filter);
   }
+  // loaded only here: worker_threads costs start-up time the other paths do not need
+  const { scanSocketOwnersParallel } = await import("./owners_parallel.js");
   const scanning = scanSocketOwnersParallel({
     workers,
     ...(opts.procRoot !== undefined ? { procRoot: opts.procRoot } : {}),

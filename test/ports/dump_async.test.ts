@@ -8,8 +8,20 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { release } from "node:os";
 import { after, before, describe, it } from "node:test";
 import { renderSocketTable, renderSocketTableBytes } from "../../src/cli/render_sockets.js";
-import { dumpInet, dumpInetManyAsync, type InetDiagRecord, IPPROTO_TCP } from "../../src/native/netlink.js";
-import { listSockets, listSocketsAsync, listSocketsDetached } from "../../src/ports/list_sockets.js";
+import {
+  dumpInet,
+  dumpInetManyAsync,
+  type InetDiagRecord,
+  IPPROTO_TCP,
+  parseInetDiag,
+} from "../../src/native/netlink.js";
+import {
+  listSockets,
+  listSocketsAsync,
+  listSocketsDetached,
+  listSocketsText,
+} from "../../src/ports/list_sockets.js";
+import { type SocketRow, stateName } from "../../src/ports/socket_row.js";
 import { whoHolds } from "../../src/ports/who.js";
 import { firstLine } from "../helpers/first_line.js";
 import { startZoo, type Zoo } from "../helpers/socket_zoo.js";
@@ -72,6 +84,59 @@ describe("socket table dumps on the thread pool", { timeout: 30_000 }, () => {
       assert.ok(row !== undefined, s.kind);
       assert.deepEqual(row.processes, [{ pid: zoo.pid, command: "python3", fd: s.fd }], s.kind);
     }
+  });
+
+  it("the text table printed from the kernel's records equals the one printed from rows", async () => {
+    const { table, owners, inet } = await listSocketsText({ protocols: ["tcp", "udp", "raw", "unix"] });
+    assert.ok(inet.count > 0);
+    const someUnreadable = table.unreadablePids.length > 0;
+    let fromRecords = "";
+    renderSocketTableBytes(table.rows, (c) => (fromRecords += Buffer.from(c).toString()), {
+      owners,
+      someUnreadable,
+      inet,
+    });
+    // the same records as rows: parsed by the library's parser, ordered TCP/UDP, IPv4/IPv6
+    const rows: SocketRow[] = [];
+    for (const [protocol, family] of [
+      ["tcp", 2],
+      ["tcp", 10],
+      ["udp", 2],
+      ["udp", 10],
+    ] as const) {
+      for (let k = 0; k < inet.count; k++) {
+        const v = inet.batches[inet.batch[k]!]!;
+        const off = inet.offset[k]!;
+        if ((inet.protocol[k] === 0 ? "tcp" : "udp") !== protocol || v.getUint8(off) !== family) continue;
+        const r = parseInetDiag(v, off, off - 16 + v.getUint32(off - 16, true));
+        rows.push({
+          protocol,
+          family: family === 2 ? "inet" : "inet6",
+          type: protocol === "tcp" ? "stream" : "dgram",
+          state: stateName(r.state),
+          localAddress: r.localAddress,
+          localPort: r.localPort,
+          peerAddress: r.peerAddress,
+          peerPort: r.peerPort,
+          recvQ: r.recvQ,
+          sendQ: r.sendQ,
+          uid: r.uid,
+          inode: r.inode,
+          processes: [],
+          ownerUnknown: false,
+        });
+      }
+    }
+    let fromRows = "";
+    renderSocketTableBytes([...rows, ...table.rows], (c) => (fromRows += Buffer.from(c).toString()), {
+      owners,
+      someUnreadable,
+    });
+    assert.equal(fromRecords, fromRows);
+    // the zoo's TCP/UDP sockets, IPv6 included, are among the records
+    const inodes = new Set(rows.map((r) => r.inode));
+    for (const s of zoo.sockets.filter((x) => /^(tcp|udp)/.test(x.kind)))
+      assert.ok(inodes.has(s.inode), s.kind);
   });
 
   it("the concurrent split dump gives the records of one dump, in the same order", async () => {

@@ -4,7 +4,14 @@
 
 import { UsageError } from "../../errors.js";
 import { parseNetwork } from "../../ip/prefix.js";
-import { listSocketsAsync, listSocketsDetached } from "../../ports/list_sockets.js";
+import type { InetRecords } from "../../ports/inet_records.js";
+import {
+  type DetachedTable,
+  type ListSocketsOptions,
+  listSocketsAsync,
+  listSocketsDetached,
+  listSocketsText,
+} from "../../ports/list_sockets.js";
 import {
   ALL_STATES,
   LISTENING_STATES,
@@ -143,19 +150,21 @@ export const socketsCommand: Command = {
       throw new UsageError("--workers walks /proc: not with --owners bpf");
     const families: (4 | 6)[] = v.ipv4 ? [4] : v.ipv6 ? [6] : [4, 6];
     if (!v.json && workers === 0 && !needsOwners(filter)) {
-      // the text table looks owners up while it prints: no owner list per row
-      const { table, owners } = await listSocketsDetached({
-        protocols,
-        families,
-        states,
-        filter,
-        source,
-        ownerMethod,
-      });
+      // The text table looks owners up while it prints (no owner list per row) and, without a
+      // --dst filter, prints TCP and UDP sockets straight from the kernel's records.
+      const o: ListSocketsOptions = { protocols, families, states, filter, source, ownerMethod };
+      let inet: InetRecords | undefined;
+      let t: DetachedTable;
+      if (filter.dst === undefined) {
+        const text = await listSocketsText(o);
+        inet = text.inet;
+        t = text;
+      } else t = await listSocketsDetached(o);
       const out = new OutputBuffer(io.stdout);
-      renderSocketTableBytes(table.rows, (c) => out.addBytes(c), {
-        owners,
-        someUnreadable: table.unreadablePids.length > 0,
+      renderSocketTableBytes(t.table.rows, (c) => out.addBytes(c), {
+        owners: t.owners,
+        someUnreadable: t.table.unreadablePids.length > 0,
+        ...(inet !== undefined ? { inet } : {}),
       });
       await out.flush();
       return 0;
