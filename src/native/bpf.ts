@@ -23,6 +23,7 @@ const BPF_ITER_CREATE = 33;
 const BPF_PROG_TYPE_TRACING = 26;
 const BPF_TRACE_ITER = 28;
 const BPF_FUNC_SEQ_WRITE = 127;
+const BPF_FUNC_GET_CURRENT_PID_TGID = 14;
 const ATTR_SIZE = 144;
 const EINTR = 4;
 const EAGAIN = 11; // sizeof(union bpf_attr) in the headers this was written against
@@ -77,6 +78,7 @@ function ldx(size: number, dst: number, src: number, off: number): Insn {
 const mov = (dst: number, src: number): Insn => ({ op: 0xbf, dst, src, off: 0, imm: 0 });
 const movImm = (dst: number, imm: number): Insn => ({ op: 0xb7, dst, src: 0, off: 0, imm });
 const addImm = (dst: number, imm: number): Insn => ({ op: 0x07, dst, src: 0, off: 0, imm });
+const rshImm = (dst: number, imm: number): Insn => ({ op: 0x77, dst, src: 0, off: 0, imm });
 const andImm = (dst: number, imm: number): Insn => ({ op: 0x57, dst, src: 0, off: 0, imm });
 const jeqImm = (dst: number, imm: number, to: number): Insn => ({ op: 0x15, dst, src: 0, off: to, imm });
 const jneReg = (dst: number, src: number, to: number): Insn => ({ op: 0x5d, dst, src, off: to, imm: 0 });
@@ -193,21 +195,23 @@ export function socketFdProgram(l: TaskFileLayout): Uint8Array {
 
 /**
  * The task iterator's program: for each task that is a thread-group leader, write {u32 tgid,
- * u32 0}. Tells which processes the file iterator could visit (a process it cannot see must be
+ * u32 the reader's own tgid} (the kernel's pid of this process: if it is not the pid this process
+ * sees, it runs in a pid namespace and the iterator's pids would be wrong here). Tells which processes the file iterator could visit (a process it cannot see must be
  * walked in /proc instead, so that no owner is silently missing).
  * Context (struct bpf_iter__task): meta at 0, task at 8.
  */
 export function leaderProgram(l: TaskFileLayout): Uint8Array {
   return assemble([
     mov(R6, R1),
+    call(BPF_FUNC_GET_CURRENT_PID_TGID), // the reader's own tgid << 32 | pid
+    rshImm(R0, 32),
+    stx(4, R10, -4, R0),
     ldx(8, R8, R6, 8), // task
     jeqImm(R8, 0, EXIT),
     ldx(l.tgid.size, R5, R8, l.tgid.offset),
     ldx(l.pid.size, R0, R8, l.pid.offset),
     jneReg(R0, R5, EXIT),
     stx(4, R10, -8, R5),
-    movImm(R5, 0),
-    stx(4, R10, -4, R5),
     ldx(8, R1, R6, 0), // meta
     ldx(8, R1, R1, 0), // meta->seq
     mov(R2, R10),
@@ -420,7 +424,7 @@ export interface TaskSockets {
 export function taskSocketFds(): TaskSockets {
   const l = layout();
   // leaders first: a process started between the two passes is then walked in /proc, not lost
-  const leaders = runIterator(leaderProgram(l), l.taskIterFunc);
+  const leaders = leadersSeen(runIterator(leaderProgram(l), l.taskIterFunc));
   return decode(leaders, runIterator(socketFdProgram(l), l.iterFunc));
 }
 
@@ -431,7 +435,7 @@ export function taskSocketFds(): TaskSockets {
  */
 export function taskSocketFdsAsync(sockets: number): Promise<TaskSockets> {
   const l = layout();
-  const leaders = runIterator(leaderProgram(l), l.taskIterFunc);
+  const leaders = leadersSeen(runIterator(leaderProgram(l), l.taskIterFunc));
   const prog = socketFdProgram(l);
   // open (load, attach) now, so that a refusal throws here; read on the pool
   const it = openIterator(prog, l.iterFunc);
@@ -440,11 +444,23 @@ export function taskSocketFdsAsync(sockets: number): Promise<TaskSockets> {
     .then((files) => decode(leaders, files));
 }
 
-function decode(leaders: Buffer, files: Buffer): TaskSockets {
-  const visited = new Uint32Array(Math.floor(leaders.byteLength / 8));
+/**
+ * The processes the task iterator saw. @throws BpfUnavailable when the kernel's pid of this
+ * process is not process.pid: inside a pid namespace the iterators' pids are not this view's.
+ */
+function leadersSeen(leaders: Buffer): Uint32Array {
   const lv = new DataView(leaders.buffer, leaders.byteOffset, leaders.byteLength);
+  if (leaders.byteLength >= 8 && lv.getUint32(4, true) !== process.pid) {
+    throw new BpfUnavailable(
+      `inside a pid namespace (this process is pid ${lv.getUint32(4, true)} to the kernel, ${process.pid} here)`,
+    );
+  }
+  const visited = new Uint32Array(Math.floor(leaders.byteLength / 8));
   for (let i = 0; i < visited.length; i++) visited[i] = lv.getUint32(i * 8, true);
-  visited.sort();
+  return visited.sort();
+}
+
+function decode(visited: Uint32Array, files: Buffer): TaskSockets {
   const v = new DataView(files.buffer, files.byteOffset, files.byteLength);
   const count = Math.floor(files.byteLength / 16);
   const records = new Uint32Array(count * 3);

@@ -146,6 +146,33 @@ describe("socket owners from the BPF task-file iterator", { timeout: 30_000 }, (
     assert.equal(cli.stderr.trim().split("\n").length, 1, cli.stderr);
   });
 
+  it("inside a pid namespace (its own /proc), auto uses the /proc walk and says why", (t) => {
+    if (process.getuid?.() !== 0) {
+      t.skip("not root: cannot create a pid namespace");
+      return;
+    }
+    const code = `import { scanSocketOwners } from ${JSON.stringify(new URL("../../src/ports/owners.js", import.meta.url).href)};
+      const s = scanSocketOwners({});
+      console.log(JSON.stringify({ method: s.method, fallback: s.bpfFallback, pid: process.pid }));`;
+    const r = spawnSync(
+      "unshare",
+      ["--pid", "--fork", "--mount-proc", process.execPath, "--input-type=module", "-e", code],
+      {
+        encoding: "utf8",
+        timeout: 10_000,
+      },
+    );
+    if (r.error !== undefined) {
+      t.skip(`unshare not runnable: ${r.error.message}`);
+      return;
+    }
+    assert.equal(r.status, 0, r.stderr);
+    const j = JSON.parse(r.stdout) as { method: string; fallback: string; pid: number };
+    assert.equal(j.pid, 1); // the namespace's first process
+    assert.equal(j.method, "proc");
+    assert.match(j.fallback, /pid namespace/);
+  });
+
   it("refuses an unknown --owners method as a usage error", () => {
     const r = spawnSync(process.execPath, [BIN, "sockets", "--owners", "magic"], { encoding: "utf8" });
     assert.equal(r.status, 2);
