@@ -1,8 +1,7 @@
 /**
  * Text rendering of socket rows in `ss -tuanp` columns, and of their owners. Pure.
  */
-import { Addr } from "../ip/addr.js";
-import { type InetRecords, MSG } from "../ports/inet_records.js";
+import { type InetRecords, MSG, v6Text } from "../ports/inet_records.js";
 import type { OwnerVisitor } from "../ports/owners.js";
 import { type SocketProcess, type SocketRow, stateName } from "../ports/socket_row.js";
 
@@ -160,16 +159,6 @@ class LineWriter {
 const AF_INET6 = 10;
 const NO_PROCESSES: readonly SocketProcess[] = [];
 
-/** An IPv6 address at `off` (network order), as src/ip writes it. */
-function v6Text(v: DataView, off: number): string {
-  return Addr.v6(
-    v.getUint32(off, false),
-    v.getUint32(off + 4, false),
-    v.getUint32(off + 8, false),
-    v.getUint32(off + 12, false),
-  ).toString();
-}
-
 function recordEndpointLength(addr: Uint8Array, v6: boolean, port: number): number {
   return addr.byteLength + (v6 ? 2 : 0) + 1 + (port === 0 ? 1 : digits(port));
 }
@@ -198,24 +187,16 @@ class AddrTexts {
   }
 }
 
-/** Widen `w` for the records. */
-function inetWidths(inet: InetRecords, w: Widths, addrs: AddrTexts): void {
-  for (let k = 0; k < inet.count; k++) {
-    const v = inet.batches[inet.batch[k]!]!;
-    const off = inet.offset[k]!;
-    if (w[0] < 3) w[0] = 3; // tcp, udp
-    const state = stateName(v.getUint8(off + MSG.state)).length;
-    if (state > w[1]) w[1] = state;
-    const rq = digits(v.getUint32(off + MSG.rqueue, true));
-    if (rq > w[2]) w[2] = rq;
-    const sq = digits(v.getUint32(off + MSG.wqueue, true));
-    if (sq > w[3]) w[3] = sq;
-    const v6 = v.getUint8(off + MSG.family) === AF_INET6;
-    const l = recordEndpointLength(addrs.get(v, off + MSG.src, v6), v6, v.getUint16(off + MSG.sport, false));
-    if (l > w[4]) w[4] = l;
-    const p = recordEndpointLength(addrs.get(v, off + MSG.dst, v6), v6, v.getUint16(off + MSG.dport, false));
-    if (p > w[5]) w[5] = p;
-  }
+/** Widen `w` for the records (measured while they arrived). */
+function inetWidths(inet: InetRecords, w: Widths): void {
+  if (inet.count === 0) return;
+  const m = inet.widths;
+  w[0] = Math.max(w[0], 3); // tcp, udp
+  w[1] = Math.max(w[1], m.state);
+  w[2] = Math.max(w[2], m.recvQ);
+  w[3] = Math.max(w[3], m.sendQ);
+  w[4] = Math.max(w[4], m.local);
+  w[5] = Math.max(w[5], m.peer);
 }
 
 export interface RenderOptions {
@@ -250,7 +231,7 @@ export function renderSocketTableBytes(
   const w = columnWidths(rows);
   const inet = opts.inet;
   const addrs = new AddrTexts();
-  if (inet !== undefined) inetWidths(inet, w, addrs);
+  if (inet !== undefined) inetWidths(inet, w);
   const out = new LineWriter(chunk, emit);
   // the Netid and State cells take a handful of values: each padded once, then copied
   const netids = new Map<string, Uint8Array>();
@@ -264,17 +245,30 @@ export function renderSocketTableBytes(
     return b;
   };
   let first = true;
+  // '("command",pid=N,fd=' is the same for every socket of a process: made once per process
+  const ownerPrefix = new Map<number, { command: string; bytes: Uint8Array }>();
+  let lastPid = -1;
+  let lastCommand = "";
+  let lastPrefix: Uint8Array = new Uint8Array(0);
   const writeOwner = (pid: number, command: string, fd: number) => {
-    out.grow(command.length * 3 + 40);
-    out.text(first ? '("' : ',("');
+    if (pid !== lastPid || command !== lastCommand) {
+      let p = ownerPrefix.get(pid);
+      if (p === undefined || p.command !== command) {
+        p = { command, bytes: Buffer.from(`("${command}",pid=${pid},fd=`) };
+        ownerPrefix.set(pid, p);
+      }
+      lastPid = pid;
+      lastCommand = command;
+      lastPrefix = p.bytes;
+    }
+    out.grow(lastPrefix.byteLength + 16);
+    if (!first) out.buf[out.off++] = 44; // ,
     first = false;
-    out.text(command);
-    out.text('",pid=');
-    out.num(pid);
-    out.text(",fd=");
+    out.bytes(lastPrefix);
     out.num(fd);
     out.buf[out.off++] = 41; // )
   };
+  const USERS = Buffer.from("users:(");
   /** The Process column of a line whose peer column is `peerLen` wide. */
   const ownersTail = (
     inode: number,
@@ -286,7 +280,7 @@ export function renderSocketTableBytes(
     let owners = processes.length;
     if (owners > 0 || visit !== undefined) {
       out.spaces(w[5] - peerLen + 1);
-      out.text("users:(");
+      out.bytes(USERS);
       if (visit !== undefined && inode !== 0) owners = visit(inode, writeOwner);
       else for (const p of processes) writeOwner(p.pid, p.command, p.fd);
       out.buf[out.off++] = 41;

@@ -10,7 +10,9 @@
  * recs.addBatch("tcp", batchBytes); // each netlink batch of a dump
  * recs.count; // sockets kept
  */
+import { Addr } from "../ip/addr.js";
 import { walkMessages } from "../native/netlink.js";
+import { stateName } from "./socket_row.js";
 
 export type InetProtocol = "tcp" | "udp";
 
@@ -35,6 +37,12 @@ export class InetRecords {
   offset = new Int32Array(1024);
   protocol = new Uint8Array(1024);
   count = 0;
+  /**
+   * The widest cells so far, in characters (tracked as batches arrive, while the kernel is still
+   * dumping, so the table can be laid out as soon as the dump ends): state name, receive and
+   * send queue, "addr:port" local and peer (IPv6 in brackets, port 0 as "*").
+   */
+  readonly widths = { state: 0, recvQ: 0, sendQ: 0, local: 0, peer: 0 };
 
   /**
    * @param keep optional check of each record (local and peer port), as the row filter does
@@ -54,12 +62,28 @@ export class InetRecords {
         !this.keep(v.getUint16(off + MSG.sport, false), v.getUint16(off + MSG.dport, false))
       )
         return;
+      this.measure(v, off);
       if (this.count === this.batch.length) this.grow();
       this.batch[this.count] = b;
       this.offset[this.count] = off;
       this.protocol[this.count] = p;
       this.count++;
     });
+  }
+
+  private measure(v: DataView, off: number): void {
+    const w = this.widths;
+    const state = stateName(v.getUint8(off + MSG.state)).length;
+    if (state > w.state) w.state = state;
+    const rq = digits(v.getUint32(off + MSG.rqueue, true));
+    if (rq > w.recvQ) w.recvQ = rq;
+    const sq = digits(v.getUint32(off + MSG.wqueue, true));
+    if (sq > w.sendQ) w.sendQ = sq;
+    const v6 = v.getUint8(off + MSG.family) === AF_INET6;
+    const l = endpointWidth(v, off + MSG.src, v6, v.getUint16(off + MSG.sport, false));
+    if (l > w.local) w.local = l;
+    const p = endpointWidth(v, off + MSG.dst, v6, v.getUint16(off + MSG.dport, false));
+    if (p > w.peer) w.peer = p;
   }
 
   private grow(): void {
@@ -74,4 +98,38 @@ export class InetRecords {
     p.set(this.protocol);
     this.protocol = p;
   }
+}
+
+const AF_INET6 = 10;
+
+/** Decimal digits of a non-negative integer. */
+export function digits(n: number): number {
+  let d = 1;
+  while (n >= 10) {
+    n = Math.floor(n / 10);
+    d++;
+  }
+  return d;
+}
+
+/** An IPv6 address at `off` (network order), as src/ip writes it. */
+export function v6Text(v: DataView, off: number): string {
+  return Addr.v6(
+    v.getUint32(off, false),
+    v.getUint32(off + 4, false),
+    v.getUint32(off + 8, false),
+    v.getUint32(off + 12, false),
+  ).toString();
+}
+
+/** Characters of "a.b.c.d:port" / "[v6]:port" for the address at `off` (port 0 is "*"). */
+function endpointWidth(v: DataView, off: number, v6: boolean, port: number): number {
+  const addr = v6
+    ? v6Text(v, off).length + 2
+    : 3 +
+      digits(v.getUint8(off)) +
+      digits(v.getUint8(off + 1)) +
+      digits(v.getUint8(off + 2)) +
+      digits(v.getUint8(off + 3));
+  return addr + 1 + (port === 0 ? 1 : digits(port));
 }
