@@ -2,6 +2,7 @@
  * Text rendering of socket rows in `ss -tuanp` columns, and of their owners. Pure.
  */
 import { type InetRecords, MSG, v6Text } from "../ports/inet_records.js";
+import type { OwnerIndex } from "../ports/owner_index.js";
 import type { OwnerVisitor } from "../ports/owners.js";
 import { type SocketProcess, type SocketRow, stateName } from "../ports/socket_row.js";
 
@@ -199,7 +200,138 @@ function inetWidths(inet: InetRecords, w: Widths): void {
   w[5] = Math.max(w[5], m.peer);
 }
 
+/** Right-align `n` in `width` columns at `o`; returns the new offset. */
+function putNum(buf: Uint8Array, o: number, n: number, width: number): number {
+  const d = n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : n < 10000 ? 4 : n < 100000 ? 5 : digits(n);
+  for (let i = d; i < width; i++) buf[o++] = SPACE;
+  let e = o + d;
+  const end = e;
+  do {
+    buf[--e] = 48 + (n % 10);
+    n = Math.floor(n / 10);
+  } while (n > 0);
+  return end;
+}
+
+/**
+ * The TCP/UDP lines from the kernel's records: TCP then UDP, IPv4 then IPv6 (a TCP dump of both
+ * families interleaves them), each group as the kernel listed it. One tight loop that writes
+ * straight into the buffer (the cells' texts are made once: netid, state, address, owner
+ * prefix): this runs once per socket, in a process too short-lived for the JIT to help much.
+ * Owners come from `index` when given, else through `tail` (the generic Process column).
+ */
+function writeRecords(
+  out: LineWriter,
+  inet: InetRecords,
+  w: Widths,
+  addrs: AddrTexts,
+  chunk: number,
+  tail: (inode: number, peerLen: number) => void,
+  index: OwnerIndex | undefined,
+  someUnreadable: boolean,
+): void {
+  const cell = (s: string, width: number) => Buffer.from(`${s.padEnd(width)} `);
+  const netids = [cell("tcp", w[0]), cell("udp", w[0])];
+  const states: Uint8Array[] = [];
+  for (let i = 0; i < 16; i++) states.push(cell(stateName(i), w[1]));
+  const users = Buffer.from("users:(");
+  const prefixes = new Map<number, Uint8Array>();
+  let lastPid = -1;
+  let lastPrefix: Uint8Array = users;
+  for (let group = 0; group < 4; group++) {
+    const protocol = group >> 1;
+    const wantV6 = (group & 1) === 1;
+    for (let k = 0; k < inet.count; k++) {
+      if (inet.protocol[k] !== protocol) continue;
+      const v = inet.batches[inet.batch[k]!]!;
+      const off = inet.offset[k]!;
+      const v6 = v.getUint8(off + MSG.family) === AF_INET6;
+      if (v6 !== wantV6) continue;
+      const local = addrs.get(v, off + MSG.src, v6);
+      const peer = addrs.get(v, off + MSG.dst, v6);
+      out.room(local.byteLength + peer.byteLength + 128 + w[0] + w[1] + w[2] + w[3] + w[4] + w[5]);
+      const buf = out.buf;
+      let o = out.off;
+      const nid = netids[protocol]!;
+      buf.set(nid, o);
+      o += nid.byteLength;
+      const st = states[v.getUint8(off + MSG.state) & 15]!;
+      buf.set(st, o);
+      o += st.byteLength;
+      o = putNum(buf, o, v.getUint32(off + MSG.rqueue, true), w[2]);
+      buf[o++] = SPACE;
+      o = putNum(buf, o, v.getUint32(off + MSG.wqueue, true), w[3]);
+      buf[o++] = SPACE;
+      const sport = v.getUint16(off + MSG.sport, false);
+      const dport = v.getUint16(off + MSG.dport, false);
+      for (let i = recordEndpointLength(local, v6, sport); i < w[4]; i++) buf[o++] = SPACE;
+      if (v6) buf[o++] = 91; // [
+      buf.set(local, o);
+      o += local.byteLength;
+      if (v6) buf[o++] = 93; // ]
+      buf[o++] = 58; // :
+      if (sport === 0) buf[o++] = 42;
+      else o = putNum(buf, o, sport, 0);
+      buf[o++] = SPACE;
+      if (v6) buf[o++] = 91;
+      buf.set(peer, o);
+      o += peer.byteLength;
+      if (v6) buf[o++] = 93;
+      buf[o++] = 58;
+      if (dport === 0) buf[o++] = 42;
+      else o = putNum(buf, o, dport, 0);
+      const inode = v.getUint32(off + MSG.inode, true);
+      const peerLen = recordEndpointLength(peer, v6, dport);
+      const head = index === undefined || inode === 0 ? -3 : index.lookup(inode);
+      if (head < -1) {
+        out.off = o; // the generic path: no index, or owners found another way
+        tail(inode, peerLen);
+      } else if (head === -1) {
+        if (someUnreadable) {
+          for (let i = peerLen; i <= w[5]; i++) buf[o++] = SPACE;
+          buf[o++] = 63; // ?
+        }
+        buf[o++] = 10;
+        out.off = o;
+      } else {
+        for (let i = peerLen; i <= w[5]; i++) buf[o++] = SPACE;
+        buf.set(users, o);
+        o += users.byteLength;
+        let b = buf;
+        for (let r = head; r >= 0; r = index!.next[r]!) {
+          const pid = index!.recs[r * 3]!;
+          if (pid !== lastPid) {
+            let p = prefixes.get(pid);
+            if (p === undefined) {
+              p = Buffer.from(`("${index!.commandOf(pid)}",pid=${pid},fd=`);
+              prefixes.set(pid, p);
+            }
+            lastPid = pid;
+            lastPrefix = p;
+          }
+          if (o + lastPrefix.byteLength + 16 > b.length) {
+            out.off = o;
+            out.grow(lastPrefix.byteLength + 64);
+            b = out.buf;
+          }
+          if (r !== head) b[o++] = 44; // ,
+          b.set(lastPrefix, o);
+          o += lastPrefix.byteLength;
+          o = putNum(b, o, index!.recs[r * 3 + 1]!, 0);
+          b[o++] = 41; // )
+        }
+        b[o++] = 41;
+        b[o++] = 10;
+        out.off = o;
+      }
+      if (out.off >= chunk) out.room(chunk + 1);
+    }
+  }
+}
+
 export interface RenderOptions {
+  /** With `owners`: the index behind it, read directly for the records' lines (faster). */
+  ownerIndex?: OwnerIndex;
   /** TCP/UDP sockets as the kernel's records, printed before `rows` (see listSocketsText). */
   inet?: InetRecords;
   /** Bytes per emitted chunk (default 64 KiB). */
@@ -314,40 +446,21 @@ export function renderSocketTableBytes(
   out.spaces(1);
   out.text(HEAD[6]!);
   out.buf[out.off++] = 10;
-  // TCP then UDP, IPv4 then IPv6 (a TCP dump of both families interleaves them), each as the
-  // kernel listed them
-  for (let group = 0; inet !== undefined && group < 4; group++)
-    for (let k = 0; k < inet.count; k++) {
-      const v = inet.batches[inet.batch[k]!]!;
-      const off = inet.offset[k]!;
-      const v6 = v.getUint8(off + MSG.family) === AF_INET6;
-      if (inet.protocol[k] !== group >> 1 || v6 !== ((group & 1) === 1)) continue;
-      const local = addrs.get(v, off + MSG.src, v6);
-      const peer = addrs.get(v, off + MSG.dst, v6);
-      out.room(local.byteLength + peer.byteLength + 256 + w[0] + w[1] + w[2] + w[3] + w[4] + w[5]);
-      first = true;
-      out.bytes(padded(netids, inet.protocol[k] === 0 ? "tcp" : "udp", w[0]));
-      out.bytes(padded(states, stateName(v.getUint8(off + MSG.state)), w[1]));
-      const rq = v.getUint32(off + MSG.rqueue, true);
-      const sq = v.getUint32(off + MSG.wqueue, true);
-      out.spaces(w[2] - digits(rq));
-      out.num(rq);
-      out.spaces(1 + w[3] - digits(sq));
-      out.num(sq);
-      const sport = v.getUint16(off + MSG.sport, false);
-      const dport = v.getUint16(off + MSG.dport, false);
-      out.spaces(1 + w[4] - recordEndpointLength(local, v6, sport));
-      out.recordEndpoint(local, v6, sport);
-      out.spaces(1);
-      out.recordEndpoint(peer, v6, dport);
-      ownersTail(
-        v.getUint32(off + MSG.inode, true),
-        NO_PROCESSES,
-        false,
-        recordEndpointLength(peer, v6, dport),
-      );
-      if (out.off >= chunk) out.room(chunk + 1);
-    }
+  if (inet !== undefined) {
+    writeRecords(
+      out,
+      inet,
+      w,
+      addrs,
+      chunk,
+      (inode, peerLen) => {
+        first = true;
+        ownersTail(inode, NO_PROCESSES, false, peerLen);
+      },
+      opts.ownerIndex,
+      opts.someUnreadable === true,
+    );
+  }
   for (const r of rows) {
     out.room(textWidth(r) + w[0] + w[1] + w[2] + w[3] + w[4] + w[5]);
     first = true;

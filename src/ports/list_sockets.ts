@@ -31,6 +31,7 @@ import {
 type InetRequest = { family: number; protocol: number; states: number; ports?: PortCondition };
 
 import { InetRecords } from "./inet_records.js";
+import { OwnerIndex } from "./owner_index.js";
 import {
   attachOwners,
   type OwnerMethod,
@@ -339,6 +340,8 @@ async function collectAsync(pl: Plan): Promise<SocketTable> {
 export interface DetachedTable {
   table: SocketTable;
   owners: OwnerVisitor;
+  /** The index behind `owners` when the BPF iterator found them (read directly by the renderer). */
+  ownerIndex?: OwnerIndex;
 }
 
 /**
@@ -428,7 +431,12 @@ export async function listSocketsText(opts: ListSocketsOptions = {}): Promise<Te
   table.unreadablePids = scan.unreadable;
   if (scan.method !== undefined) table.ownerMethod = scan.method;
   if (scan.bpfFallback !== undefined) table.ownerFallback = scan.bpfFallback;
-  return { table, owners: ownerVisitor(scan), inet };
+  return {
+    table,
+    owners: ownerVisitor(scan),
+    inet,
+    ...(scan.owners instanceof OwnerIndex ? { ownerIndex: scan.owners } : {}),
+  };
 }
 
 /** Owners into the table's rows, then the owner filters (--pid, --process). */

@@ -17,8 +17,10 @@ export class OwnerIndex implements ReadonlyMap<number, SocketProcess[]> {
   private readonly slots: Uint32Array;
   /** Slot → the first record (index into `recs` / 3) of that inode, -1 when empty. */
   private readonly heads: Int32Array;
-  private readonly next: Int32Array;
-  private readonly recs: Uint32Array;
+  /** Record → the next record of the same inode, -1 at the end (see {@link lookup}). */
+  readonly next: Int32Array;
+  /** The (pid, fd, inode) records. */
+  readonly recs: Uint32Array;
   private readonly mask: number;
   private readonly commands = new Map<number, string>();
   /** Owners found another way (the /proc walk of processes the iterator did not show). */
@@ -86,7 +88,18 @@ export class OwnerIndex implements ReadonlyMap<number, SocketProcess[]> {
     return this.find(inode) >= 0;
   }
 
-  private commandOf(pid: number): string {
+  /**
+   * The first record (index into `recs` / 3) of `inode`'s owners, chained by `next`, in pid then
+   * fd order; -1 when it has none, -2 when some of its owners were found another way (use get).
+   */
+  lookup(inode: number): number {
+    if (this.extra.has(inode)) return -2;
+    const s = this.find(inode);
+    return s < 0 ? -1 : this.heads[s]!;
+  }
+
+  /** The command of a pid (read once). */
+  commandOf(pid: number): string {
     let c = this.commands.get(pid);
     if (c === undefined) {
       c = this.command(pid);

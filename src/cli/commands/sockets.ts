@@ -165,6 +165,7 @@ export const socketsCommand: Command = {
         owners: t.owners,
         someUnreadable: t.table.unreadablePids.length > 0,
         ...(inet !== undefined ? { inet } : {}),
+        ...(t.ownerIndex !== undefined ? { ownerIndex: t.ownerIndex } : {}),
       });
       await out.flush();
       return 0;
