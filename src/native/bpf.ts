@@ -241,14 +241,23 @@ function isLayout(v: unknown): v is TaskFileLayout {
   );
 }
 
-function layout(): TaskFileLayout {
+let layoutFromCache = false;
+
+function layout(fresh = false): TaskFileLayout {
   try {
+    if (fresh && layoutFromCache) {
+      cachedLayout = taskFileLayout(readKernelBtf());
+      layoutFromCache = false;
+      writeKernelCache(LAYOUT_CACHE, cachedLayout);
+    }
     if (cachedLayout === undefined) {
       // parsing the kernel's BTF costs ~15 ms a run: the offsets are kept per kernel build
       const id = kernelIdentity();
       const hit = readKernelCache<unknown>(LAYOUT_CACHE, id);
-      if (isLayout(hit)) cachedLayout = hit;
-      else {
+      if (isLayout(hit)) {
+        cachedLayout = hit;
+        layoutFromCache = true;
+      } else {
         cachedLayout = taskFileLayout(readKernelBtf());
         writeKernelCache(LAYOUT_CACHE, cachedLayout, id);
       }
@@ -257,6 +266,16 @@ function layout(): TaskFileLayout {
   } catch (e) {
     if (e instanceof BpfUnavailable) throw e;
     throw new BpfUnavailable(`no kernel BTF: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/** `f()`, with a failed system call turned into BpfUnavailable (the caller falls back to /proc). */
+function unavailableOnError<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof SyscallError) throw new BpfUnavailable(e.message, { cause: e });
+    throw e;
   }
 }
 
@@ -308,10 +327,10 @@ function openIterator(prog: Uint8Array, attachBtfId: number): OpenIterator {
     const lv = new DataView(link.buffer);
     lv.setUint32(0, progFd, true);
     lv.setUint32(8, BPF_TRACE_ITER, true);
-    fds.push(bpf(BPF_LINK_CREATE, link, "bpf(BPF_LINK_CREATE)"));
+    fds.push(unavailableOnError(() => bpf(BPF_LINK_CREATE, link, "bpf(BPF_LINK_CREATE)")));
     const iter = new Uint8Array(ATTR_SIZE);
     new DataView(iter.buffer).setUint32(0, fds[1]!, true);
-    const fd = bpf(BPF_ITER_CREATE, iter, "bpf(BPF_ITER_CREATE)");
+    const fd = unavailableOnError(() => bpf(BPF_ITER_CREATE, iter, "bpf(BPF_ITER_CREATE)"));
     fds.push(fd);
     return { fd, close: release };
   } catch (e) {
@@ -423,26 +442,48 @@ export interface TaskSockets {
  * @throws BpfUnavailable when BPF, BTF or the iterators are not available or not permitted.
  */
 export function taskSocketFds(): TaskSockets {
-  const l = layout();
-  // leaders first: a process started between the two passes is then walked in /proc, not lost
-  const leaders = leadersSeen(runIterator(leaderProgram(l), l.taskIterFunc));
-  return decode(leaders, runIterator(socketFdProgram(l), l.iterFunc));
+  return withFreshLayoutRetry((l) => {
+    // leaders first: a process started between the two passes is then walked in /proc, not lost
+    const leaders = leadersSeen(unavailableOnError(() => runIterator(leaderProgram(l), l.taskIterFunc)));
+    return decode(
+      leaders,
+      unavailableOnError(() => runIterator(socketFdProgram(l), l.iterFunc)),
+    );
+  });
 }
 
 /**
  * {@link taskSocketFds} with the file iteration on libuv's thread pool (`sockets`: how many
  * sockets to expect, for the buffer size).
- * @throws BpfUnavailable (synchronously, before any await) when the iterators cannot run.
+ * @throws BpfUnavailable (synchronously, before any await) when the iterators cannot run; the
+ *   promise rejects with BpfUnavailable when reading the iterator fails.
  */
 export function taskSocketFdsAsync(sockets: number): Promise<TaskSockets> {
-  const l = layout();
-  const leaders = leadersSeen(runIterator(leaderProgram(l), l.taskIterFunc));
-  const prog = socketFdProgram(l);
-  // open (load, attach) now, so that a refusal throws here; read on the pool
-  const it = openIterator(prog, l.iterFunc);
+  const { leaders, it } = withFreshLayoutRetry((l) => {
+    const leaders = leadersSeen(unavailableOnError(() => runIterator(leaderProgram(l), l.taskIterFunc)));
+    // open (load, attach) now, so that a refusal throws here; read on the pool
+    return { leaders, it: openIterator(socketFdProgram(l), l.iterFunc) };
+  });
   return readToEndAsync(it.fd, sockets * 16)
+    .catch((e: unknown) => {
+      throw e instanceof SyscallError ? new BpfUnavailable(e.message, { cause: e }) : e;
+    })
     .finally(() => it.close())
     .then((files) => decode(leaders, files));
+}
+
+/**
+ * Run `f` with the layout; if the kernel refuses a program built from a cached layout, parse
+ * BTF again and retry once (a cache the kernel disagrees with is replaced, not trusted).
+ */
+function withFreshLayoutRetry<T>(f: (l: TaskFileLayout) => T): T {
+  const l = layout();
+  try {
+    return f(l);
+  } catch (e) {
+    if (!(e instanceof BpfUnavailable) || !layoutFromCache || /pid namespace/.test(e.message)) throw e;
+    return f(layout(true));
+  }
 }
 
 /**

@@ -173,14 +173,13 @@ export async function scanSocketOwnersAsync(
   if (method !== "proc") {
     bpfFallback = bpfBlocker(opts);
     if (bpfFallback === undefined) {
-      let scanning: Promise<OwnerScan> | undefined;
       try {
-        scanning = scanSocketOwnersBpfAsync(opts);
+        return await scanSocketOwnersBpfAsync(opts);
       } catch (e) {
+        // refused at load (thrown at once) or while reading (a rejection): the /proc walk
         if (!(e instanceof BpfUnavailable)) throw e;
         bpfFallback = e.message;
       }
-      if (scanning !== undefined) return scanning;
     }
     if (method === "bpf") throw new NetkitError("ERR_BPF", `BPF task-file iterator: ${bpfFallback}`);
   }

@@ -6,6 +6,9 @@
  */
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { listSockets } from "../../src/ports/list_sockets.js";
 import { scanSocketOwners } from "../../src/ports/owners.js";
@@ -171,6 +174,40 @@ describe("socket owners from the BPF task-file iterator", { timeout: 30_000 }, (
     assert.equal(j.pid, 1); // the namespace's first process
     assert.equal(j.method, "proc");
     assert.match(j.fallback, /pid namespace/);
+  });
+
+  it("replaces a cached kernel layout the kernel refuses, instead of giving up BPF", (t) => {
+    const why = bpfMissing();
+    if (why !== null) {
+      t.skip(why);
+      return;
+    }
+    const dir = mkdtempSync(join(tmpdir(), "netkit-cache-"));
+    try {
+      // a well-formed entry for this kernel whose attach function id is wrong
+      const cache = join(dir, "c");
+      const file = join(cache, "bpf-task-file-layout.json");
+      const code = `import { kernelIdentity, writeKernelCache } from ${JSON.stringify(new URL("../../src/native/kernel_cache.js", import.meta.url).href)};
+        import { scanSocketOwners } from ${JSON.stringify(new URL("../../src/ports/owners.js", import.meta.url).href)};
+        const bogus = { iterFunc: 1, taskIterFunc: 1, tgid: { offset: 0, size: 4 }, pid: { offset: 0, size: 4 },
+          fInode: { offset: 0, size: 8 }, iMode: { offset: 0, size: 2 }, iIno: { offset: 0, size: 8 } };
+        writeKernelCache("bpf-task-file-layout", bogus, kernelIdentity());
+        const s = scanSocketOwners({ method: "bpf", inodes: new Set([${zoo.get("tcp-listen").inode}]) });
+        console.log(JSON.stringify({ method: s.method, owners: s.owners.get(${zoo.get("tcp-listen").inode}) }));`;
+      const r = spawnSync(process.execPath, ["--input-type=module", "-e", code], {
+        encoding: "utf8",
+        timeout: 15_000,
+        env: { ...process.env, NETKIT_CACHE_DIR: cache },
+      });
+      assert.equal(r.status, 0, r.stderr);
+      const j = JSON.parse(r.stdout) as { method: string; owners: { pid: number }[] };
+      assert.equal(j.method, "bpf");
+      assert.equal(j.owners[0]!.pid, zoo.pid);
+      const fixed = JSON.parse(readFileSync(file, "utf8")) as { value: { iterFunc: number } };
+      assert.notEqual(fixed.value.iterFunc, 1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("refuses an unknown --owners method as a usage error", () => {
