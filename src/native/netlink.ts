@@ -545,14 +545,6 @@ export async function dumpInetBatchesAsync(
   }
 }
 
-/** {@link dumpInetEach} with the kernel's work on the thread pool (see {@link dumpStream}). */
-export async function dumpInetEachAsync(
-  req: { family: number; protocol: number; states: number; ports?: PortCondition },
-  each: (r: Readonly<InetDiagRecord>) => void,
-): Promise<void> {
-  await dumpInetManyAsync([req], [each]);
-}
-
 /** {@link dumpUnix} with the kernel's work on the thread pool. */
 export async function dumpUnixAsync(states: number): Promise<UnixDiagRecord[]> {
   const out: UnixDiagRecord[] = [];
