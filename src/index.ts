@@ -92,10 +92,11 @@ export { type KernelPorts, type PortRange, readKernelPorts } from "./ports/kerne
 export {
   type ListSocketsOptions,
   listSockets,
+  listSocketsAsync,
   type SocketSource,
   type SocketTable,
 } from "./ports/list_sockets.js";
-export { type OwnerScan, scanSocketOwners } from "./ports/owners.js";
+export { type OwnerMethod, type OwnerScan, scanSocketOwners } from "./ports/owners.js";
 export { type PickOptions, type PickResult, pickPort } from "./ports/pick.js";
 export { type PortInfo, type PortTransportInfo, portInfo } from "./ports/port_info.js";
 export { type PortSpec, type PortTransport, parsePortSpec } from "./ports/port_spec.js";
