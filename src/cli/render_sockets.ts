@@ -520,6 +520,119 @@ export function renderSocketTable(rows: readonly SocketRow[]): string {
   return out;
 }
 
+/**
+ * Rows and records as JSON — one array, or with `stream` one object per line — exactly as
+ * JSON.stringify of the rows would print them (documented field order), written as bytes:
+ * TCP/UDP from the kernel's records first (as the text table orders them), then `rows`, whose
+ * owners are looked up through `owners` when they carry none.
+ */
+export function renderSocketJsonBytes(
+  rows: readonly SocketRow[],
+  emit: (chunk: Uint8Array) => void,
+  opts: RenderOptions & { stream?: boolean } = {},
+): void {
+  const chunk = opts.chunk ?? 1 << 16;
+  const out = new LineWriter(chunk, emit);
+  const stream = opts.stream === true;
+  const sep = stream ? 10 : 44; // "\n" between objects, or ","
+  let count = 0;
+  const begin = () => {
+    if (!stream) out.buf[out.off++] = count === 0 ? 91 : sep; // [ or ,
+    count++;
+  };
+  const end = () => {
+    if (stream) out.buf[out.off++] = 10;
+    if (out.off >= chunk) out.room(chunk + 1);
+  };
+  const inet = opts.inet;
+  const visit = opts.owners;
+  const someUnreadable = opts.someUnreadable === true;
+  // a process's command as a JSON string, made once per process
+  const commands = new Map<number, { command: string; json: string }>();
+  const quoted = (pid: number, command: string) => {
+    let c = commands.get(pid);
+    if (c === undefined || c.command !== command) {
+      c = { command, json: JSON.stringify(command) };
+      commands.set(pid, c);
+    }
+    return c.json;
+  };
+  out.room(2);
+  if (inet !== undefined) {
+    const addrs = new AddrTexts();
+    const heads = [
+      Buffer.from('{"protocol":"tcp","family":"inet","type":"stream","state":"'),
+      Buffer.from('{"protocol":"tcp","family":"inet6","type":"stream","state":"'),
+      Buffer.from('{"protocol":"udp","family":"inet","type":"dgram","state":"'),
+      Buffer.from('{"protocol":"udp","family":"inet6","type":"dgram","state":"'),
+    ];
+    let n = 0;
+    const owner = (pid: number, command: string, fd: number) => {
+      out.grow(command.length * 6 + 64);
+      out.text(`${n++ === 0 ? "" : ","}{"pid":${pid},"command":${quoted(pid, command)},"fd":${fd}}`);
+    };
+    for (let group = 0; group < 4; group++) {
+      for (let k = 0; k < inet.count; k++) {
+        if (inet.protocol[k] !== group >> 1) continue;
+        const v = inet.batches[inet.batch[k]!]!;
+        const off = inet.offset[k]!;
+        const v6 = v.getUint8(off + MSG.family) === AF_INET6;
+        if (v6 !== ((group & 1) === 1)) continue;
+        const local = addrs.get(v, off + MSG.src, v6);
+        const peer = addrs.get(v, off + MSG.dst, v6);
+        out.room(local.byteLength + peer.byteLength + 320);
+        begin();
+        out.bytes(heads[group]!);
+        out.text(stateName(v.getUint8(off + MSG.state)));
+        out.text('","localAddress":"');
+        out.bytes(local);
+        out.text('","localPort":');
+        out.num(v.getUint16(off + MSG.sport, false));
+        out.text(',"peerAddress":"');
+        out.bytes(peer);
+        out.text('","peerPort":');
+        out.num(v.getUint16(off + MSG.dport, false));
+        out.text(',"recvQ":');
+        out.num(v.getUint32(off + MSG.rqueue, true));
+        out.text(',"sendQ":');
+        out.num(v.getUint32(off + MSG.wqueue, true));
+        out.text(',"uid":');
+        out.num(v.getUint32(off + MSG.uid, true));
+        out.text(',"inode":');
+        const inode = v.getUint32(off + MSG.inode, true);
+        out.num(inode);
+        out.text(',"processes":[');
+        n = 0;
+        if (visit !== undefined && inode !== 0) visit(inode, owner);
+        out.text(
+          n === 0 && inode !== 0 && someUnreadable ? '],"ownerUnknown":true}' : '],"ownerUnknown":false}',
+        );
+        end();
+      }
+    }
+  }
+  for (const r of rows) {
+    let row = r;
+    if (visit !== undefined && r.processes.length === 0 && r.inode !== 0) {
+      const processes: SocketProcess[] = [];
+      visit(r.inode, (pid, command, fd) => processes.push({ pid, command, fd }));
+      row = { ...r, processes, ownerUnknown: processes.length === 0 && someUnreadable };
+    }
+    const text = JSON.stringify(row);
+    out.room(text.length * 3 + 2);
+    begin();
+    out.text(text);
+    end();
+  }
+  if (!stream) {
+    out.room(2);
+    if (count === 0) out.buf[out.off++] = 91;
+    out.buf[out.off++] = 93; // ]
+    out.buf[out.off++] = 10;
+  }
+  if (out.off > 0) emit(out.buf.subarray(0, out.off));
+}
+
 /** A JSON array of rows in chunks (rows already carry the documented fields in order). */
 export function* socketJsonChunks(rows: readonly SocketRow[], chunk = 1 << 16): Generator<string> {
   let buf = "[";

@@ -7,7 +7,12 @@ import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { release } from "node:os";
 import { after, before, describe, it } from "node:test";
-import { renderSocketTable, renderSocketTableBytes } from "../../src/cli/render_sockets.js";
+import {
+  renderSocketJsonBytes,
+  renderSocketTable,
+  renderSocketTableBytes,
+  socketJsonChunks,
+} from "../../src/cli/render_sockets.js";
 import {
   dumpInet,
   dumpInetManyAsync,
@@ -146,6 +151,25 @@ describe("socket table dumps on the thread pool", { timeout: 30_000 }, () => {
       someUnreadable,
     });
     assert.equal(fromRecords, fromRows);
+    // and as JSON (array and NDJSON): what JSON.stringify of the rows with their owners prints
+    const attached = [...rows, ...table.rows].map((r) => {
+      const processes: { pid: number; command: string; fd: number }[] = [];
+      if (r.inode !== 0) owners(r.inode, (pid, command, fd) => processes.push({ pid, command, fd }));
+      return { ...r, processes, ownerUnknown: processes.length === 0 && r.inode !== 0 && someUnreadable };
+    });
+    for (const stream of [false, true]) {
+      let json = "";
+      renderSocketJsonBytes(table.rows, (c) => (json += Buffer.from(c).toString()), {
+        owners,
+        someUnreadable,
+        inet,
+        stream,
+      });
+      const want = stream
+        ? attached.map((r) => `${JSON.stringify(r)}\n`).join("")
+        : [...socketJsonChunks(attached)].join("");
+      assert.equal(json, want, stream ? "NDJSON" : "JSON array");
+    }
     // the zoo's TCP/UDP sockets, IPv6 included, are among the records
     const inodes = new Set(rows.map((r) => r.inode));
     for (const s of zoo.sockets.filter((x) => /^(tcp|udp)/.test(x.kind)))

@@ -24,7 +24,7 @@ import { intFlag, parseFlags } from "../args.js";
 import type { CliIo } from "../io.js";
 import { OutputBuffer } from "../lines.js";
 import type { Command } from "../main.js";
-import { renderSocketTableBytes, socketJsonChunks } from "../render_sockets.js";
+import { renderSocketJsonBytes, renderSocketTableBytes, socketJsonChunks } from "../render_sockets.js";
 
 const HELP = `netkit sockets — the socket table (alias: netkit ss), like ss -tuanp
 
@@ -149,9 +149,9 @@ export const socketsCommand: Command = {
     if (workers > 0 && ownerMethod === "bpf")
       throw new UsageError("--workers walks /proc: not with --owners bpf");
     const families: (4 | 6)[] = v.ipv4 ? [4] : v.ipv6 ? [6] : [4, 6];
-    if (!v.json && workers === 0 && !needsOwners(filter)) {
-      // The text table looks owners up while it prints (no owner list per row) and, without a
-      // --dst filter, prints TCP and UDP sockets straight from the kernel's records.
+    if (workers === 0 && !needsOwners(filter)) {
+      // The table (text or JSON) looks owners up while it prints (no owner list per row) and,
+      // without a --dst filter, prints TCP and UDP sockets straight from the kernel's records.
       const o: ListSocketsOptions = { protocols, families, states, filter, source, ownerMethod };
       let inet: InetRecords | undefined;
       let t: DetachedTable;
@@ -161,12 +161,15 @@ export const socketsCommand: Command = {
         t = text;
       } else t = await listSocketsDetached(o);
       const out = new OutputBuffer(io.stdout);
-      renderSocketTableBytes(t.table.rows, (c) => out.addBytes(c), {
+      const render = {
         owners: t.owners,
         someUnreadable: t.table.unreadablePids.length > 0,
         ...(inet !== undefined ? { inet } : {}),
         ...(t.ownerIndex !== undefined ? { ownerIndex: t.ownerIndex } : {}),
-      });
+      };
+      if (v.json)
+        renderSocketJsonBytes(t.table.rows, (c) => out.addBytes(c), { ...render, stream: v.stream === true });
+      else renderSocketTableBytes(t.table.rows, (c) => out.addBytes(c), render);
       await out.flush();
       return 0;
     }
