@@ -3,7 +3,8 @@
  * (copied once) and each record's position. For the text table of many sockets, which reads the
  * fields straight from the `inet_diag_msg` (family, state, ports, addresses, queues, inode): no
  * object and no address string per socket (with 40,000 sockets, building rows cost more than the
- * kernel's dump). Rows for the library and `--json` come from src/native/netlink.ts parsing.
+ * kernel's dump); `--json` is written from them too. Rows for the library (and the filters that
+ * need rows: --dst, --pid, --process) come from src/native/netlink.ts parsing.
  *
  * @example
  * const recs = new InetRecords();
