@@ -1,7 +1,7 @@
 /**
  * Text rendering of socket rows in `ss -tuanp` columns, and of their owners. Pure.
  */
-import { type InetRecords, MSG, v6Text } from "../ports/inet_records.js";
+import { digits as countDigits, type InetRecords, MSG, v6Text } from "../ports/inet_records.js";
 import type { OwnerIndex } from "../ports/owner_index.js";
 import type { OwnerVisitor } from "../ports/owners.js";
 import { type SocketProcess, type SocketRow, stateName } from "../ports/socket_row.js";
@@ -26,16 +26,9 @@ function netid(r: SocketRow): string {
   return r.family === "unix" ? (NETID[r.type] ?? "u_str") : (NETID_INET[r.protocol] ?? r.protocol);
 }
 
+/** Digits of a queue size; "-" (unknown) is one character. */
 function digits(n: number | null): number {
-  if (n === null) return 1; // "-"
-  if (n < 10) return 1;
-  if (n < 100) return 2;
-  if (n < 1000) return 3;
-  if (n < 10000) return 4;
-  if (n < 100000) return 5;
-  let d = 6;
-  for (n = Math.floor(n / 1000000); n > 0; n = Math.floor(n / 10)) d++;
-  return d;
+  return n === null ? 1 : countDigits(n);
 }
 
 /** Length of "addr:port" / "[v6]:port" (`v6`: the row's family is inet6, so brackets). */
@@ -202,7 +195,7 @@ function inetWidths(inet: InetRecords, w: Widths): void {
 
 /** Right-align `n` in `width` columns at `o`; returns the new offset. */
 function putNum(buf: Uint8Array, o: number, n: number, width: number): number {
-  const d = n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : n < 10000 ? 4 : n < 100000 ? 5 : digits(n);
+  const d = countDigits(n);
   for (let i = d; i < width; i++) buf[o++] = SPACE;
   let e = o + d;
   const end = e;

@@ -105,11 +105,13 @@ const AF_INET6 = 10;
 
 /** Decimal digits of a non-negative integer. */
 export function digits(n: number): number {
-  let d = 1;
-  while (n >= 10) {
-    n = Math.floor(n / 10);
-    d++;
-  }
+  if (n < 10) return 1;
+  if (n < 100) return 2;
+  if (n < 1000) return 3;
+  if (n < 10000) return 4;
+  if (n < 100000) return 5;
+  let d = 6;
+  for (n = Math.floor(n / 1000000); n > 0; n = Math.floor(n / 10)) d++;
   return d;
 }
 
