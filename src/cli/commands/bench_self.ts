@@ -12,6 +12,7 @@ import { createLossyLink, tcpRetransSegs } from "../../impair/netns_link.js";
 import { tunAvailable } from "../../native/tun.js";
 import { intFlag, parseFlags } from "../args.js";
 import type { CliIo } from "../io.js";
+import { plotFlag } from "./bench_flags.js";
 import { progressLine } from "./bench_progress.js";
 import { parseProbability } from "./impair.js";
 
@@ -141,7 +142,7 @@ export function renderSelf(r: SelfRunResult): string {
     "What the numbers say:",
     ...summarySentences(r).map((s) => `  - ${s}`),
     "",
-    `(${r.seconds.toFixed(1)} s; iperf3-style details: netkit bench client --help)`,
+    `(${r.seconds.toFixed(1)} s${r.interrupted ? ", interrupted: the steps not run are missing" : ""}; iperf3-style details: netkit bench client --help)`,
   ];
   return `${out.join("\n")}\n`;
 }
@@ -199,7 +200,7 @@ export function summarySentences(r: SelfRunResult): string[] {
 export async function runSelf(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseFlags(args, {
     quick: { type: "boolean" },
-    json: { type: "boolean" },
+    json: { type: "boolean", short: "J" },
     plot: { type: "string" },
     "lossy-link": { type: "string" },
     seed: { type: "string" },
@@ -210,15 +211,26 @@ export async function runSelf(args: string[], io: CliIo): Promise<number> {
   const seed = intFlag("seed", values.seed, 0, 2 ** 32 - 1) ?? 1;
   if (lossy !== null && values.plot !== undefined)
     throw new UsageError("--plot is not available with --lossy-link");
+  const plot = plotFlag(values.plot);
   if (lossy !== null) return runLossy(lossy, seed, values.json === true, io);
   const prog = progressLine(io);
-  const r = await selfRun({
-    quick: values.quick === true,
-    startPeer: () => startPeerProcess(),
-    onStep: (t) => prog.update(`netkit bench: ${t} …`),
-  });
+  // Ctrl-C: stop the current step and print what was measured so far.
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once("SIGINT", onSignal);
+  let r: SelfRunResult;
+  try {
+    r = await selfRun({
+      quick: values.quick === true,
+      startPeer: () => startPeerProcess(),
+      onStep: (t) => prog.update(`netkit bench: ${t} …`),
+      signal: stop.signal,
+    });
+  } finally {
+    process.off("SIGINT", onSignal);
+  }
   prog.clear();
-  if (typeof values.plot === "string") {
+  if (plot !== undefined) {
     const series: Series[] = r.runs.map((run) => ({
       name: `${run.params.protocol.toUpperCase()}${run.params.protocol === "udp" ? ` ${run.params.bandwidth === 0 ? "unlimited" : `${run.params.bandwidth / 1e6}M`} ${run.params.len}B` : ""}`,
       points: run.intervals.map((iv) => ({
@@ -227,7 +239,7 @@ export async function runSelf(args: string[], io: CliIo): Promise<number> {
       })),
     }));
     await writeFile(
-      values.plot,
+      plot,
       svgDocument([linePanel("Received throughput over time", "Mbit/s", "seconds", series, 0)]),
     );
   }
