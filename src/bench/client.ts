@@ -331,7 +331,9 @@ export async function runBenchClient(
     // The server stopped sending before it asked for results: let what is in flight arrive.
     await drain(streams);
     const last = meter.intervals.at(-1);
-    if (interval > 0 && t1 - t0 - (last?.end ?? 0) > 0.05) h.onInterval?.(meter.sample(t1));
+    // The last, partial interval too (iperf3 keeps it when it is long enough or moved bytes; a
+    // test shorter than one interval then still has one).
+    if (interval > 0 && (last === undefined || t1 - t0 - last.end > 0.05)) h.onInterval?.(meter.sample(t1));
     const totals = meter.totals(t1);
     ch.writeJson(encodeResults(localResults(infos, totals, cpu, udpTest)));
     const peer = decodeResults(await ch.readJson(TIMEOUT));

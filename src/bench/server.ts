@@ -236,7 +236,17 @@ async function runServerTest(
   const peer = { host: unmapped(ctrlSock.remoteAddress ?? ""), port: ctrlSock.remotePort ?? 0 };
   const timestamp = Date.now() / 1000;
   ch.writeState(State.PARAM_EXCHANGE);
-  const params = decodeParams(await ch.readJson(CONTROL_TIMEOUT));
+  const rawParams = await ch.readJson(CONTROL_TIMEOUT);
+  if (rawParams.sctp === true || rawParams.sctp === 1) {
+    // As iperf3 -s where the kernel has no SCTP: "unable to start stream listener" (IESTREAMLISTEN
+    // 202), errno EPROTONOSUPPORT (93). netkit speaks TCP and UDP only.
+    ch.writeServerError(202, 93);
+    throw new NetkitError(
+      "ERR_BENCH_PROTOCOL",
+      "the client asked for SCTP (netkit bench speaks TCP and UDP)",
+    );
+  }
+  const params = decodeParams(rawParams);
   const udpTest = params.protocol === "udp";
   const wanted = params.parallel * (params.bidirectional ? 2 : 1);
   // Streams 1..P are the client's sending streams unless -R; with --bidir the second half is ours.
@@ -449,7 +459,9 @@ async function runServerTest(
     await drain(streams);
     for (const sock of dataSockets) if (!sock.writableLength) sock.destroy();
     const last = meter.intervals.at(-1);
-    if (interval > 0 && t1 - t0 - (last?.end ?? 0) > 0.05) h.onInterval?.(meter.sample(t1));
+    // The last, partial interval too (iperf3 keeps it when it is long enough or moved bytes; a
+    // test shorter than one interval then still has one).
+    if (interval > 0 && (last === undefined || t1 - t0 - last.end > 0.05)) h.onInterval?.(meter.sample(t1));
     const totals = meter.totals(t1);
     const cpu = cpuPercent(cpu0, process.cpuUsage(), t1 - t0);
     ch.writeState(State.EXCHANGE_RESULTS);

@@ -6,7 +6,7 @@ import { UsageError } from "../../errors.js";
 /** A number of seconds ≥ 0 (fractions allowed), or UsageError. */
 export function secondsFlag(name: string, v: unknown, dflt: number, max = 86400): number {
   if (v === undefined) return dflt;
-  if (typeof v !== "string" || !/^\d+(\.\d+)?$/.test(v))
+  if (typeof v !== "string" || !/^(\d+(\.\d*)?|\.\d+)$/.test(v))
     throw new UsageError(`--${name} takes seconds, got "${v}"`);
   const n = Number(v);
   if (n > max) throw new UsageError(`--${name} must be at most ${max}, got ${v}`);

@@ -37,7 +37,7 @@ export async function runServer(args: string[], io: CliIo): Promise<number> {
       port,
       ...(bind !== undefined ? { host: bind } : {}),
       ...(family !== undefined ? { family } : {}),
-      interval: json ? 0 : interval,
+      interval,
       once: values["one-off"] === true,
     },
     {
