@@ -129,7 +129,9 @@ export function renderSelf(r: SelfRunResult): string {
   lines.splice(1, 0, w.map((n) => "-".repeat(n)).join("  "));
   const us = (v: number) => `${v.toFixed(1)} µs`;
   const lat = (name: string, s: SelfRunResult["latency"]["tcp"]) =>
-    `${name}: p50 ${us(s.p50)}  p90 ${us(s.p90)}  p99 ${us(s.p99)}  p99.9 ${us(s.p999)}  max ${us(s.max)}  (${s.count} round trips, ${s.lost} lost)`;
+    s.count === 0 && r.interrupted
+      ? `${name}: not measured (interrupted)`
+      : `${name}: p50 ${us(s.p50)}  p90 ${us(s.p90)}  p99 ${us(s.p99)}  p99.9 ${us(s.p999)}  max ${us(s.max)}  (${s.count} round trips, ${s.lost} lost)`;
   const out = [
     "netkit bench — UDP vs TCP on loopback (127.0.0.1), measured now, peer in a separate process",
     "",
@@ -187,6 +189,7 @@ export function summarySentences(r: SelfRunResult): string[] {
     );
   const lt = r.latency.tcp.p50;
   const lu = r.latency.udp.p50;
+  if (Number.isNaN(lt) || Number.isNaN(lu)) return s; // interrupted before the latency steps
   s.push(
     lossy
       ? `Request/response at the median: ${lu.toFixed(1)} µs over UDP, ${lt.toFixed(1)} µs over TCP; but a lost request costs UDP a timeout (${r.latency.udp.lost} lost) and TCP a retransmission (its p99 is ${r.latency.tcp.p99.toFixed(0)} µs).`
