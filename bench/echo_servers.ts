@@ -23,7 +23,8 @@ import { fileURLToPath } from "node:url";
 import { median } from "./stats.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const BIN = fileURLToPath(new URL("../src/cli/bin.js", import.meta.url));
+/** NETKIT_BIN: another build of netkit to measure (e.g. the main branch, for a before/after). */
+const BIN = process.env.NETKIT_BIN ?? fileURLToPath(new URL("../src/cli/bin.js", import.meta.url));
 const OUT = `${ROOT}bench/out`;
 const SECS = Number(process.env.BENCH_SECS ?? 4);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);

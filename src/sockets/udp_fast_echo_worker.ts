@@ -34,15 +34,6 @@ const SLOTS = 64;
  * sleep after it.
  */
 const SPIN_MS = 0.05;
-/**
- * The spin adapts (issue 12: with more busy processes than cores a fixed spin lost to Python's
- * blocking loop): a spin that found nothing halves the next one, below {@link SPIN_MIN_MS} to none
- * at all (a thread that sleeps at once is woken promptly by the scheduler; one that spun in vain has
- * used its share); one that found a request doubles it back up. With no spin, every 64th batch
- * spins {@link SPIN_MIN_MS} to find out whether spinning pays again. (Yielding the core inside the spin, sched_yield, was
- * measured too and was far worse with busy processes: each yield hands a whole time slice to them.)
- */
-const SPIN_MIN_MS = 0.005;
 /** Largest UDP payload plus room for a text reply that grew. */
 const SLOT_SIZE = 65536;
 
@@ -78,8 +69,6 @@ function run(d: FastEchoWorkerData): void {
   let eventWindow = now;
   let events = 0;
   let spinEnd = -1; // ≥ 0 while spinning
-  let spinMs = SPIN_MS;
-  let batches = 0;
   let prevKey: number | string = -1;
   const post = (m: FastEchoMessage) => {
     if (now - eventWindow >= 1000) {
@@ -101,10 +90,7 @@ function run(d: FastEchoWorkerData): void {
       if (n < 0) {
         const e = lastErrno();
         if (spinning && e === EAGAIN) {
-          if (performance.now() > spinEnd) {
-            spinEnd = -1;
-            spinMs = spinMs / 2 < SPIN_MIN_MS ? 0 : spinMs / 2; // nothing came: spin less next time
-          }
+          if (performance.now() > spinEnd) spinEnd = -1;
           continue;
         }
         now = Date.now();
@@ -116,7 +102,6 @@ function run(d: FastEchoWorkerData): void {
         }
         continue;
       }
-      if (spinning) spinMs = Math.min(SPIN_MS, Math.max(SPIN_MIN_MS, spinMs * 2)); // the spin paid off
       now = Date.now();
       prevKey = -1;
       for (let i = 0; i < n; i++) {
@@ -189,8 +174,7 @@ function run(d: FastEchoWorkerData): void {
         }
       }
       publishCounters();
-      const spinFor = spinMs > 0 ? spinMs : ++batches % 64 === 0 ? SPIN_MIN_MS : 0;
-      spinEnd = spinFor > 0 ? performance.now() + spinFor : -1;
+      spinEnd = performance.now() + SPIN_MS;
       if (now - lastSweep > 1000) {
         lastSweep = now;
         for (const [k, t] of lastSeen) if (now - t > d.peerIdleTimeout) lastSeen.delete(k);
