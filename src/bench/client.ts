@@ -56,6 +56,8 @@ export interface BenchClientOptions {
   time?: number;
   /** Bytes to transfer instead of a time. */
   bytes?: number;
+  /** Blocks (writes of `len` bytes, or datagrams) instead of a time: iperf3's `-k`. */
+  blocks?: number;
   parallel?: number;
   reverse?: boolean;
   bidirectional?: boolean;
@@ -163,8 +165,9 @@ export async function runBenchClient(
     protocol: udpTest ? "udp" : "tcp",
     omit: o.omit ?? 0,
     // 0 with no byte count: until interrupted (o.signal), as iperf3's -t 0.
-    time: o.bytes ? 0 : (o.time ?? 10),
+    time: o.bytes || o.blocks ? 0 : (o.time ?? 10),
     num: o.bytes ?? 0,
+    ...(o.blocks ? { blocks: o.blocks } : {}),
     parallel: o.parallel ?? 1,
     reverse: o.reverse ?? false,
     bidirectional: o.bidirectional ?? false,
@@ -184,7 +187,9 @@ export async function runBenchClient(
   const tcpSockets: net.Socket[] = [];
   const udpSockets: dgram.Socket[] = [];
   const timestamp = Date.now() / 1000;
-  const budget: ByteBudget = { left: params.num > 0 ? params.num : Number.POSITIVE_INFINITY };
+  // -n, or -k as that many blocks of `len` bytes (netkit's blocks are always full).
+  const limit = params.num > 0 ? params.num : (params.blocks ?? 0) * params.len;
+  const budget: ByteBudget = { left: limit > 0 ? limit : Number.POSITIVE_INFINITY };
   let finish: () => void = () => {};
   const finished = new Promise<void>((r) => {
     finish = r;
@@ -205,7 +210,7 @@ export async function runBenchClient(
     await expect(State.CREATE_STREAMS);
     const total = params.parallel * (params.bidirectional ? 2 : 1);
     // The batched worker path unless a byte budget (-n) has to be shared between streams.
-    const fast = udpTest && o.fast !== false && params.num === 0 && fastUdpAvailable();
+    const fast = udpTest && o.fast !== false && limit === 0 && fastUdpAvailable();
     for (let k = 0; k < total; k++) {
       const id = k === 0 ? 1 : k + 2;
       const weSend = params.bidirectional ? k < params.parallel : !params.reverse;
@@ -273,13 +278,12 @@ export async function runBenchClient(
         ? setInterval(() => h.onInterval?.(meter.sample(performance.now() / 1000)), interval * 1000)
         : null;
     const timers: NodeJS.Timeout[] = [];
-    if (params.num === 0 && params.time > 0)
-      timers.push(setTimeout(finish, (params.time + params.omit) * 1000));
-    else if (params.num > 0 && streams.some((s) => !s.sender)) {
+    if (limit === 0 && params.time > 0) timers.push(setTimeout(finish, (params.time + params.omit) * 1000));
+    else if (limit > 0 && streams.some((s) => !s.sender)) {
       // -R / --bidir with a byte count: done when that much arrived (iperf3's bytes_received), the
       // server sending until we say TEST_END.
       const poll = setInterval(() => {
-        if (streams.reduce((a, s) => a + (s.sender ? 0 : s.bytes), 0) >= params.num) finish();
+        if (streams.reduce((a, s) => a + (s.sender ? 0 : s.bytes), 0) >= limit) finish();
       }, 5);
       timers.push(poll);
     }

@@ -449,12 +449,13 @@ async function runServerTest(
     // As iperf3's server does at TEST_END: close the data streams (a reverse-mode iperf3 client may
     // sit in a blocking read until they close). Sending sides flush what is queued first.
     for (const [k, sock] of dataSockets.entries()) if (streams[k]?.sender) sock.end();
-    if (!udpTest && params.num > 0 && streams.some((x) => !x.sender)) {
+    const want = params.num > 0 ? params.num : (params.blocks ?? 0) * params.len;
+    if (!udpTest && want > 0 && streams.some((x) => !x.sender)) {
       // A byte count (-n): the client ends right after its last write; let every byte arrive
       // (retransmissions on a lossy path take a while), at most 10 s.
       const until = Date.now() + 10_000;
       const got = () => streams.reduce((a, x) => a + (x.sender ? 0 : x.bytes), 0);
-      while (got() < params.num && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+      while (got() < want && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
     }
     await drain(streams);
     for (const sock of dataSockets) if (!sock.writableLength) sock.destroy();

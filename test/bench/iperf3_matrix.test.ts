@@ -290,6 +290,10 @@ const EQUIVALENTS: string[][] = [
   ["-n", "5M", "-u", "-b1G"],
   ["-n", "5M", "-R"],
   ["-n", "5M", "-u", "-b1G", "-R"],
+  ["-k", "1K"],
+  ["-k", "1K", "-u", "-b1G"],
+  ["-k", "1K", "-R"],
+  ["-k", "1K", "-u", "-b1G", "-R"],
 ];
 
 describe("iperf3 matrix: netkit bench client against iperf3 -s", { timeout: 240_000 }, () => {

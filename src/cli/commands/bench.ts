@@ -13,7 +13,7 @@ Usage:
   netkit bench [--quick] [--json] [--plot FILE.svg]       loopback run: UDP vs TCP, one table
   netkit bench --lossy-link 5% [--seed N] [--json]        the same across an impaired link (root)
   netkit bench server [-p PORT] [-1] [-B ADDR | -4 | -6] [-i SECS] [-J]   (or: netkit bench -s …)
-  netkit bench client HOST [-p PORT] [-u] [-b RATE] [-l LEN] [-t SECS | -n BYTES] [-P N]
+  netkit bench client HOST [-p PORT] [-u] [-b RATE] [-l LEN] [-t SECS | -n BYTES | -k BLOCKS] [-P N]
                            [-R] [--bidir] [-i SECS] [-O SECS] [-4 | -6] [-J] [--plot FILE.svg]
                                                                      (or: netkit bench -c HOST …)
   netkit bench latency HOST PORT [-u] [-c COUNT] [-t SECS] [-l LEN] [--json] [--plot FILE.svg]
@@ -34,6 +34,7 @@ Options (client):
   -l, --length LEN     block (TCP) or datagram (UDP) size in bytes
   -t, --time SECS      seconds to send (default 10; 0 = until Ctrl-C)
   -n, --bytes BYTES    bytes to send instead of a time
+  -k, --blockcount N   blocks (TCP writes of -l bytes, UDP datagrams) to send instead of a time
   -P, --parallel N     parallel streams (default 1)
   -R, --reverse        the server sends, the client receives
       --bidir          both directions at once

@@ -18,6 +18,7 @@ export async function runClient(args: string[], io: CliIo): Promise<number> {
     length: { type: "string", short: "l" },
     time: { type: "string", short: "t" },
     bytes: { type: "string", short: "n" },
+    blockcount: { type: "string", short: "k" },
     parallel: { type: "string", short: "P" },
     reverse: { type: "boolean", short: "R" },
     bidir: { type: "boolean" },
@@ -49,6 +50,11 @@ export async function runClient(args: string[], io: CliIo): Promise<number> {
   const time = secondsFlag("time", values.time, 10);
   const bytes = values.bytes === undefined ? undefined : parseSize(String(values.bytes), "-n");
   if (bytes === 0) throw new UsageError("-n must be more than 0");
+  const blocks = values.blockcount === undefined ? undefined : parseSize(String(values.blockcount), "-k");
+  if (blocks === 0) throw new UsageError("-k must be more than 0");
+  if (blocks !== undefined && bytes !== undefined) throw new UsageError("cannot use -n and -k together");
+  if (blocks !== undefined && values.time !== undefined)
+    throw new UsageError("cannot use -t and -k together");
   const parallel = intFlag("parallel", values.parallel, 1, 128) ?? 1;
   if (values.reverse === true && values.bidir === true)
     throw new UsageError("cannot use -R and --bidir together");
@@ -82,6 +88,7 @@ export async function runClient(args: string[], io: CliIo): Promise<number> {
         ...(len !== undefined ? { len } : {}),
         time,
         ...(bytes !== undefined ? { bytes } : {}),
+        ...(blocks !== undefined ? { blocks } : {}),
         parallel,
         reverse: values.reverse === true,
         bidirectional: values.bidir === true,
