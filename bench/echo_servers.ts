@@ -11,6 +11,11 @@
  * Loopback only; servers bind port 0 and print the port they got; every load run is bounded (-t)
  * and killed after a timeout. Environment: BENCH_SECS (default 4), BENCH_ROUNDS (default 3),
  * BENCH_HOLD (connections held, default 10000).
+ *
+ * BUSY=0,1,4 instead measures only the UDP 32-in-flight figure, once per entry, with that many
+ * other processes keeping the cores busy (`python3 -c 'while True: pass'`, started and stopped
+ * here, each bounded by `timeout`): the three figures of issue 12 (targets ≥ 1.5×, ≥ 1.2×, ≥ 1.0×)
+ * from one command, e.g. `BUSY=0,1,4 npm run bench:echo`.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync } from "node:fs";
@@ -18,7 +23,8 @@ import { fileURLToPath } from "node:url";
 import { median } from "./stats.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const BIN = fileURLToPath(new URL("../src/cli/bin.js", import.meta.url));
+/** NETKIT_BIN: another build of netkit to measure (e.g. the main branch, for a before/after). */
+const BIN = process.env.NETKIT_BIN ?? fileURLToPath(new URL("../src/cli/bin.js", import.meta.url));
 const OUT = `${ROOT}bench/out`;
 const SECS = Number(process.env.BENCH_SECS ?? 4);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -143,7 +149,77 @@ async function holdConnections(loadExe: string): Promise<{ baseMb: number; heldM
   }
 }
 
+/** Start `n` CPU-bound processes (each ends by itself after 10 minutes at the latest). */
+function busy(n: number): ChildProcess[] {
+  return Array.from({ length: n }, () =>
+    spawn("timeout", ["600", "python3", "-c", "while True: pass"], { stdio: "ignore" }),
+  );
+}
+
+async function stopBusy(ps: ChildProcess[]): Promise<void> {
+  await Promise.all(
+    ps.map(
+      (p) =>
+        new Promise<void>((resolve) => {
+          if (p.exitCode !== null || p.signalCode !== null) return resolve();
+          p.once("exit", () => resolve());
+          p.kill("SIGTERM");
+        }),
+    ),
+  );
+}
+
+/** BUSY=…: UDP echo, 32 in flight, netkit against Python with 0, 1, 4 … busy processes. */
+async function busyRows(list: number[]): Promise<void> {
+  const udpExe = build("udp_pingpong");
+  const rows: string[] = [];
+  const targets: Record<number, string> = { 0: "≥ 1.5×", 1: "≥ 1.2×" };
+  for (const n of list) {
+    const hogs = busy(n);
+    const py: number[] = [];
+    const nk: number[] = [];
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      for (let round = 0; round < ROUNDS; round++) {
+        const order = round % 2 === 0 ? (["py", "nk"] as const) : (["nk", "py"] as const);
+        for (const who of order) {
+          const s = await (who === "py" ? servers.pyUdp() : servers.nkUdp());
+          try {
+            const th = load(udpExe, ["127.0.0.1", String(s.port), "-n", "32", "-t", String(SECS)]);
+            (who === "py" ? py : nk).push(th.rps!);
+          } finally {
+            await stop(s);
+          }
+          process.stderr.write(".");
+        }
+      }
+    } finally {
+      await stopBusy(hogs);
+    }
+    const n0 = (x: number) => Math.round(x).toLocaleString("en-US");
+    rows.push(
+      `| ${n} | ${n0(median(py))} | ${n0(median(nk))} | **${(median(nk) / median(py)).toFixed(2)}×** | ${targets[n] ?? "≥ 1.0×"} | py ${py.map(n0).join("/")}, netkit ${nk.map(n0).join("/")} |`,
+    );
+  }
+  process.stderr.write("\n");
+  console.log(
+    [
+      `UDP echo, 64-byte requests, 32 in flight, loopback, ${SECS} s per run, median of ${ROUNDS} rounds (order alternating).`,
+      "",
+      "| busy processes | Python replies/s | netkit replies/s | netkit / Python | target | raw |",
+      "|---:|---:|---:|---:|---|---|",
+      ...rows,
+    ].join("\n"),
+  );
+}
+
 async function main(): Promise<void> {
+  if (process.env.BUSY !== undefined) {
+    const list = process.env.BUSY.split(",").map((x) => Number(x.trim()));
+    if (list.some((x) => !Number.isInteger(x) || x < 0 || x > 16))
+      throw new Error("BUSY takes counts 0–16: 0,1,4");
+    return busyRows(list);
+  }
   const udpExe = build("udp_pingpong");
   const tcpExe = build("tcp_echo_load");
   const r = { pyRps: [] as number[], nkRps: [] as number[], pyP50: [] as number[], nkP50: [] as number[] };

@@ -36,7 +36,13 @@ import {
   UdpReceiveStream,
   UdpSendStream,
 } from "./streams.js";
-import { FastUdpReceiveStream, FastUdpSendStream, fastUdpAvailable, fastUdpConnect } from "./udp_fast.js";
+import {
+  FastUdpReceiveStream,
+  FastUdpSendStream,
+  fastUdpAvailable,
+  fastUdpHandshake,
+  fastUdpOpen,
+} from "./udp_fast.js";
 
 export interface BenchClientOptions {
   host: string;
@@ -50,6 +56,8 @@ export interface BenchClientOptions {
   time?: number;
   /** Bytes to transfer instead of a time. */
   bytes?: number;
+  /** Blocks (writes of `len` bytes, or datagrams) instead of a time: iperf3's `-k`. */
+  blocks?: number;
   parallel?: number;
   reverse?: boolean;
   bidirectional?: boolean;
@@ -61,6 +69,13 @@ export interface BenchClientOptions {
   version?: string;
   /** Use the sendmmsg/recvmmsg worker path for UDP when available (default true). */
   fast?: boolean;
+  /** Address family for a host name (`-4` / `-6`); the streams then go to the control's address. */
+  family?: 4 | 6;
+  /**
+   * Aborting it ends the test early as iperf3's Ctrl-C does: the server is sent CLIENT_TERMINATE
+   * and the result holds this side's figures so far, with `ended: "interrupted"`.
+   */
+  signal?: AbortSignal;
 }
 
 export interface BenchClientHandlers {
@@ -74,9 +89,10 @@ function connectTcp(
   host: string,
   port: number,
   onread?: (n: number, buf: Buffer) => void,
+  family?: 4 | 6,
 ): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    const opts: net.NetConnectOpts = { host, port, noDelay: true };
+    const opts: net.NetConnectOpts = { host, port, noDelay: true, ...(family ? { family } : {}) };
     if (onread !== undefined) {
       const buffer = Buffer.allocUnsafe(256 * 1024);
       (opts as net.TcpNetConnectOpts).onread = {
@@ -148,8 +164,10 @@ export async function runBenchClient(
   const params: IperfParams = {
     protocol: udpTest ? "udp" : "tcp",
     omit: o.omit ?? 0,
-    time: o.bytes ? 0 : (o.time ?? 10),
+    // 0 with no byte count: until interrupted (o.signal), as iperf3's -t 0.
+    time: o.bytes || o.blocks ? 0 : (o.time ?? 10),
     num: o.bytes ?? 0,
+    ...(o.blocks ? { blocks: o.blocks } : {}),
     parallel: o.parallel ?? 1,
     reverse: o.reverse ?? false,
     bidirectional: o.bidirectional ?? false,
@@ -160,14 +178,18 @@ export async function runBenchClient(
     clientVersion: o.version ?? "netkit",
   };
   const cookie = makeCookie(randomBytes);
-  const ctrl = await connectTcp(o.host, o.port);
+  const ctrl = await connectTcp(o.host, o.port, undefined, o.family);
+  // Streams go where the control connection went (a name is resolved once, in the family asked).
+  const addr = ctrl.remoteAddress ?? o.host;
   const ch = new ControlChannel(ctrl);
   const streams: BenchStream[] = [];
   const infos: LocalStreamInfo[] = [];
   const tcpSockets: net.Socket[] = [];
   const udpSockets: dgram.Socket[] = [];
   const timestamp = Date.now() / 1000;
-  const budget: ByteBudget = { left: params.num > 0 ? params.num : Number.POSITIVE_INFINITY };
+  // -n, or -k as that many blocks of `len` bytes (netkit's blocks are always full).
+  const limit = params.num > 0 ? params.num : (params.blocks ?? 0) * params.len;
+  const budget: ByteBudget = { left: limit > 0 ? limit : Number.POSITIVE_INFINITY };
   let finish: () => void = () => {};
   const finished = new Promise<void>((r) => {
     finish = r;
@@ -188,7 +210,7 @@ export async function runBenchClient(
     await expect(State.CREATE_STREAMS);
     const total = params.parallel * (params.bidirectional ? 2 : 1);
     // The batched worker path unless a byte budget (-n) has to be shared between streams.
-    const fast = udpTest && o.fast !== false && params.num === 0 && fastUdpAvailable();
+    const fast = udpTest && o.fast !== false && limit === 0 && fastUdpAvailable();
     for (let k = 0; k < total; k++) {
       const id = k === 0 ? 1 : k + 2;
       const weSend = params.bidirectional ? k < params.parallel : !params.reverse;
@@ -196,22 +218,28 @@ export async function runBenchClient(
       let local: { host: string; port: number };
       if (!udpTest) {
         const r = weSend ? null : new TcpReceiveStream(id);
-        const sock = await connectTcp(o.host, o.port, r ? (n) => r.count(n) : undefined);
+        const sock = await connectTcp(addr, o.port, r ? (n) => r.count(n) : undefined);
         tcpSockets.push(sock);
         sock.on("error", () => {});
         sock.write(cookie);
         s = r ?? new TcpSendStream(id, sock, params.len, budget, finish, params.bandwidth);
         local = { host: sock.localAddress ?? "", port: sock.localPort ?? 0 };
       } else if (fast) {
-        const fd = await fastUdpConnect(o.host, o.port);
+        // The worker first (held), then the handshake: the server starts its clock as soon as the
+        // last stream's handshake arrives, and a worker takes a while to load on a busy machine.
+        const fd = fastUdpOpen(addr, o.port);
         const f = weSend
-          ? new FastUdpSendStream(id, fd, params.len, params.bandwidth, params.udpCounters64bit)
-          : new FastUdpReceiveStream(id, fd, params.len, params.udpCounters64bit);
+          ? new FastUdpSendStream(id, fd, params.len, params.bandwidth, params.udpCounters64bit, true)
+          : new FastUdpReceiveStream(id, fd, params.len, params.udpCounters64bit, true);
+        streams.push(f); // closed (with its socket) by the finally below if anything fails
         await f.ready;
+        await fastUdpHandshake(fd, addr, o.port);
+        f.release();
+        streams.pop();
         s = f;
         local = udpLocalAddress(fd);
       } else {
-        const sock = await connectUdp(o.host, o.port);
+        const sock = await connectUdp(addr, o.port);
         udpSockets.push(sock);
         if (weSend) {
           s = new UdpSendStream(
@@ -233,7 +261,7 @@ export async function runBenchClient(
       }
       if (!s.sender) s.start(); // the server may send before TEST_RUNNING reaches us
       streams.push(s);
-      infos.push({ id, sender: s.sender, local, remote: { host: o.host, port: o.port } });
+      infos.push({ id, sender: s.sender, local, remote: { host: addr, port: o.port } });
     }
     h.onConnected?.({ streams: infos, cookie: cookieText(cookie) });
     await expect(State.TEST_START);
@@ -250,25 +278,51 @@ export async function runBenchClient(
         ? setInterval(() => h.onInterval?.(meter.sample(performance.now() / 1000)), interval * 1000)
         : null;
     const timers: NodeJS.Timeout[] = [];
-    if (params.num === 0) timers.push(setTimeout(finish, (params.time + params.omit) * 1000));
-    else if (streams.every((s) => !s.sender)) {
-      // Reverse with a byte count: done when that much arrived.
+    if (limit === 0 && params.time > 0) timers.push(setTimeout(finish, (params.time + params.omit) * 1000));
+    else if (limit > 0 && streams.some((s) => !s.sender)) {
+      // -R / --bidir with a byte count: done when that much arrived (iperf3's bytes_received), the
+      // server sending until we say TEST_END.
       const poll = setInterval(() => {
-        if (streams.reduce((a, s) => a + s.bytes, 0) >= params.num) finish();
+        if (streams.reduce((a, s) => a + (s.sender ? 0 : s.bytes), 0) >= limit) finish();
       }, 5);
       timers.push(poll);
     }
+    const INTERRUPTED = -1000;
+    const aborted = new Promise<number>((resolve) => {
+      if (o.signal === undefined) return;
+      if (o.signal.aborted) resolve(INTERRUPTED);
+      else o.signal.addEventListener("abort", () => resolve(INTERRUPTED), { once: true });
+    });
     const peerGone = ch.readState(2_000_000_000).then(
       (st) => st,
       () => -100,
     );
-    const early = await Promise.race([finished.then(() => null), peerGone]);
+    const early = await Promise.race([finished.then(() => null), peerGone, aborted]);
     for (const t of timers) clearTimeout(t);
     if (ticker) clearInterval(ticker);
     if (omitTimer) clearTimeout(omitTimer);
     for (const s of streams) if (s.sender) s.stop();
     // Worker senders stop asynchronously: wait, so that the counts are final.
     await Promise.all(streams.map((s) => (s.sender ? s.close?.() : undefined)));
+    if (early === INTERRUPTED || early === State.SERVER_TERMINATE) {
+      // iperf3's Ctrl-C (ours, or the server's): this side's figures so far, then the end.
+      const t1 = performance.now() / 1000;
+      if (early === INTERRUPTED) ch.writeState(State.CLIENT_TERMINATE);
+      await drain(streams, 0);
+      const totals = meter.totals(t1);
+      return {
+        role: "client",
+        params,
+        cookie: cookieText(cookie),
+        timestamp,
+        peer: { host: o.host, port: o.port },
+        intervals: meter.intervals,
+        streams: mergeResults(infos, totals, null, udpTest),
+        seconds: totals.seconds,
+        peerVersion: "",
+        ended: early === INTERRUPTED ? "interrupted" : "peer-terminated",
+      };
+    }
     if (early !== null) {
       throw new NetkitError("ERR_BENCH_PROTOCOL", `the server interrupted the test (state ${early})`);
     }
@@ -281,7 +335,9 @@ export async function runBenchClient(
     // The server stopped sending before it asked for results: let what is in flight arrive.
     await drain(streams);
     const last = meter.intervals.at(-1);
-    if (interval > 0 && t1 - t0 - (last?.end ?? 0) > 0.05) h.onInterval?.(meter.sample(t1));
+    // The last, partial interval too (iperf3 keeps it when it is long enough or moved bytes; a
+    // test shorter than one interval then still has one).
+    if (interval > 0 && (last === undefined || t1 - t0 - last.end > 0.05)) h.onInterval?.(meter.sample(t1));
     const totals = meter.totals(t1);
     ch.writeJson(encodeResults(localResults(infos, totals, cpu, udpTest)));
     const peer = decodeResults(await ch.readJson(TIMEOUT));

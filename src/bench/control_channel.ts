@@ -122,6 +122,18 @@ export class ControlChannel {
     if (!this.socket.destroyed) this.socket.write(b);
   }
 
+  /**
+   * iperf3's SERVER_ERROR: the state byte, then its error number (i_errno) and the system errno,
+   * each a 32-bit big-endian integer; iperf3 clients print "SERVER ERROR - …, errno: …".
+   */
+  writeServerError(iperfErrno: number, sysErrno: number): void {
+    const b = Buffer.alloc(9);
+    b.writeInt8(-2, 0);
+    b.writeInt32BE(iperfErrno, 1);
+    b.writeInt32BE(sysErrno, 5);
+    if (!this.socket.destroyed) this.socket.write(b);
+  }
+
   writeJson(value: unknown): void {
     if (!this.socket.destroyed) this.socket.write(frameJson(value));
   }

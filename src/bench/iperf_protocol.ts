@@ -80,6 +80,8 @@ export interface IperfParams {
   time: number;
   /** Bytes to send (0: use time). */
   num: number;
+  /** Blocks (TCP writes / UDP datagrams of `len`) to send, iperf3's `-k`; absent or 0: not used. */
+  blocks?: number;
   parallel: number;
   reverse: boolean;
   bidirectional: boolean;
@@ -98,7 +100,7 @@ export function encodeParams(p: IperfParams): Record<string, unknown> {
   j.omit = p.omit;
   j.time = p.time;
   j.num = p.num;
-  j.blockcount = 0;
+  j.blockcount = p.blocks ?? 0;
   j.parallel = p.parallel;
   if (p.reverse) j.reverse = true;
   if (p.bidirectional) j.bidirectional = true;
@@ -128,6 +130,7 @@ export function decodeParams(j: Record<string, unknown>): IperfParams {
     omit: num(j, "omit", 0),
     time: num(j, "time", 10),
     num: num(j, "num", 0),
+    ...(num(j, "blockcount", 0) > 0 ? { blocks: num(j, "blockcount", 0) } : {}),
     parallel: Math.max(1, num(j, "parallel", 1)),
     reverse: flag(j, "reverse"),
     bidirectional: flag(j, "bidirectional"),

@@ -13,7 +13,7 @@ import { performance } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
 import { NetkitError } from "../errors.js";
 import { parseAddr } from "../ip/addr.js";
-import { closeFd, udpConnect, udpSocket } from "../native/mmsg.js";
+import { closeFd, ECONNREFUSED, udpConnect, udpSocket } from "../native/mmsg.js";
 import { type LatencySummary, summarize } from "./latency_stats.js";
 import { fastUdpAvailable } from "./udp_fast.js";
 
@@ -86,17 +86,20 @@ export async function pingPong(o: PingPongOptions): Promise<PingPongResult> {
         sock.connect(o.port, o.host, () => resolve());
       });
       let waiter: ((ok: boolean) => void) | null = null;
+      let refusedBy = false;
       sock.on("message", () => {
         const w = waiter;
         waiter = null;
         w?.(true);
       });
-      sock.on("error", () => {
+      sock.on("error", (e: NodeJS.ErrnoException) => {
+        if (e.code === "ECONNREFUSED") refusedBy = true;
         const w = waiter;
         waiter = null;
         w?.(false);
       });
       while (sent < count && performance.now() < deadline) {
+        if (refusedBy) throw refused(o.host, o.port, true);
         await new Promise<boolean>((resolve) => {
           const timer = setTimeout(() => {
             waiter = null;
@@ -120,9 +123,13 @@ export async function pingPong(o: PingPongOptions): Promise<PingPongResult> {
     const sock = await new Promise<net.Socket>((resolve, reject) => {
       const s = net.connect({ host: o.host, port: o.port, noDelay: true });
       s.once("connect", () => resolve(s));
-      s.once("error", (e) =>
+      s.once("error", (e: NodeJS.ErrnoException) =>
         reject(
-          new NetkitError("ERR_IO", `cannot connect to ${o.host} port ${o.port}: ${e.message}`, { cause: e }),
+          e.code === "ECONNREFUSED"
+            ? refused(o.host, o.port, false, e)
+            : new NetkitError("ERR_IO", `cannot connect to ${o.host} port ${o.port}: ${e.message}`, {
+                cause: e,
+              }),
         ),
       );
     });
@@ -175,6 +182,17 @@ export async function pingPong(o: PingPongOptions): Promise<PingPongResult> {
   };
 }
 
+/** Nothing listens at host:port (TCP RST, or ICMP port unreachable on a connected UDP socket). */
+function refused(host: string, port: number, udp: boolean, cause?: unknown): NetkitError {
+  return new NetkitError(
+    "ERR_CONN_REFUSED",
+    udp
+      ? `${host} port ${port}/udp refused the request (ICMP port unreachable: nothing listens there)`
+      : `${host} port ${port} refused the connection (nothing listens there)`,
+    cause === undefined ? undefined : { cause },
+  );
+}
+
 /** UDP ping-pong in a worker over a native socket (two system calls per round trip). */
 async function udpPingPongNative(
   host: string,
@@ -201,6 +219,7 @@ async function udpPingPongNative(
           w.once("exit", (c) => reject(new NetkitError("ERR_IO", `ping-pong worker exited (${c})`)));
         },
       );
+      if (r.error === ECONNREFUSED) throw refused(host, port, true);
       if (r.error !== 0)
         throw new NetkitError("ERR_IO", `UDP send to ${host} port ${port} failed (errno ${r.error})`);
       return { sent: r.sent, samples: r.samples };

@@ -5,7 +5,7 @@
  */
 import { performance } from "node:perf_hooks";
 import { parentPort, workerData } from "node:worker_threads";
-import { lastErrno, POLLIN, udpPoll, udpRecv, udpSend } from "../native/mmsg.js";
+import { ECONNREFUSED, lastErrno, POLLIN, udpPoll, udpRecv, udpSend } from "../native/mmsg.js";
 
 export interface PingPongWorkerData {
   fd: number;
@@ -30,6 +30,11 @@ const end = performance.now() + d.seconds * 1000;
 while (sent < d.count && performance.now() < end && Atomics.load(ctrl, 1) === 0) {
   // Drop late answers to earlier (timed-out) requests before the next one.
   while (udpRecv(d.fd, buf, 0x40) > 0);
+  // An ICMP port unreachable for an earlier request is reported once, on this connected socket.
+  if (lastErrno() === ECONNREFUSED) {
+    error = ECONNREFUSED;
+    break;
+  }
   const t0 = performance.now();
   if (udpSend(d.fd, payload) < 0) {
     error = lastErrno();
@@ -45,7 +50,13 @@ while (sent < d.count && performance.now() < end && Atomics.load(ctrl, 1) === 0)
       samples[received++] = (performance.now() - t0) * 1000;
       break;
     }
+    if (lastErrno() === ECONNREFUSED) {
+      // ICMP port unreachable: nothing listens there (the kernel reports it on a connected socket).
+      error = ECONNREFUSED;
+      break;
+    }
   }
   Atomics.store(ctrl, 0, sent);
+  if (error !== 0) break;
 }
 parentPort?.postMessage({ sent, received, error, samples: samples.slice(0, received) });

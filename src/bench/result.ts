@@ -73,6 +73,12 @@ export interface BenchResult {
   seconds: number;
   /** The peer's program, when it said (iperf3 servers do not). */
   peerVersion: string;
+  /**
+   * Set when the test did not run to its end: "interrupted" (this side was stopped, e.g. Ctrl-C)
+   * or "peer-terminated" (the peer sent iperf3's CLIENT_TERMINATE / SERVER_TERMINATE). The figures
+   * are then this side's own so far, as iperf3 prints them.
+   */
+  ended?: "interrupted" | "peer-terminated";
 }
 
 /** Bits per second of `bytes` over `seconds` (0 for an empty span). */

@@ -9,7 +9,7 @@
  */
 import { runBenchClient } from "./client.js";
 import { pingPong } from "./latency.js";
-import type { LatencySummary } from "./latency_stats.js";
+import { type LatencySummary, summarize } from "./latency_stats.js";
 import type { BenchResult } from "./result.js";
 import { sumSide, sumUdp } from "./result.js";
 
@@ -53,6 +53,8 @@ export interface SelfRunResult {
   seconds: number;
   /** Where it ran: own loopback, or across an impaired link between two test hosts. */
   path: "loopback" | "lossy-link";
+  /** True when `signal` stopped the run early: the steps after it are missing (latency: 0 round trips). */
+  interrupted?: boolean;
 }
 
 export interface SelfRunOptions {
@@ -66,6 +68,8 @@ export interface SelfRunOptions {
   lossy?: boolean;
   /** Reads the TCP retransmission counter of this host (for the TCP run's delta). */
   retransSegs?(): number;
+  /** Aborting it ends the current step early (its partial figures kept) and skips the rest. */
+  signal?: AbortSignal;
 }
 
 export function udpRow(r: BenchResult): UdpRow {
@@ -105,6 +109,7 @@ export async function selfRun(o: SelfRunOptions): Promise<SelfRunResult> {
       port: peer.benchPort,
       interval: 0.5,
       ...(o.lossy ? { bytes: 4 * 1024 * 1024 } : { time: secs }),
+      ...(o.signal ? { signal: o.signal } : {}),
     });
     const r1 = o.retransSegs?.() ?? null;
     runs.push(tcp);
@@ -123,6 +128,7 @@ export async function selfRun(o: SelfRunOptions): Promise<SelfRunResult> {
             [0, 64],
           ];
     for (const [rate, len] of rates) {
+      if (o.signal?.aborted) break;
       o.onStep?.(`UDP at ${rate === 0 ? "unlimited rate" : `${rate / 1e6} Mbit/s`}, ${len}-byte datagrams`);
       const r = await runBenchClient({
         host,
@@ -132,16 +138,22 @@ export async function selfRun(o: SelfRunOptions): Promise<SelfRunResult> {
         len,
         time: o.lossy ? 2.5 : o.quick ? 0.5 : 2,
         interval: 0.5,
+        ...(o.signal ? { signal: o.signal } : {}),
       });
       runs.push(r);
       udp.push(udpRow(r));
     }
     const n = o.lossy ? 200 : o.quick ? 500 : 5000;
     const timeoutMs = o.lossy ? 200 : 1000;
-    o.onStep?.("latency, TCP ping-pong");
-    const lt = await pingPong({ host, port: peer.tcpEchoPort, count: n, time: 10 });
-    o.onStep?.("latency, UDP ping-pong");
-    const lu = await pingPong({ host, port: peer.udpEchoPort, udp: true, count: n, time: 10, timeoutMs });
+    const none = { summary: summarize([]), sent: 0, received: 0 };
+    if (!o.signal?.aborted) o.onStep?.("latency, TCP ping-pong");
+    const lt = o.signal?.aborted
+      ? none
+      : await pingPong({ host, port: peer.tcpEchoPort, count: n, time: 10 });
+    if (!o.signal?.aborted) o.onStep?.("latency, UDP ping-pong");
+    const lu = o.signal?.aborted
+      ? none
+      : await pingPong({ host, port: peer.udpEchoPort, udp: true, count: n, time: 10, timeoutMs });
     const sent = sumSide(tcp.streams, "sent");
     const recv = sumSide(tcp.streams, "received");
     return {
@@ -160,6 +172,7 @@ export async function selfRun(o: SelfRunOptions): Promise<SelfRunResult> {
       runs,
       seconds: (Date.now() - t0) / 1000,
       path: o.lossy ? "lossy-link" : "loopback",
+      ...(o.signal?.aborted ? { interrupted: true } : {}),
     };
   } finally {
     await peer.stop();

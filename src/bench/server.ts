@@ -50,8 +50,13 @@ import {
 export interface BenchServerOptions {
   /** TCP (and UDP) port; 0 picks a free one (default 5201 in the CLI). */
   port: number;
-  /** Address to bind (default 127.0.0.1). */
+  /**
+   * Address to bind. Absent: every address, IPv6 and IPv4 (dual-stack "::", or "0.0.0.0" where
+   * the kernel has no IPv6), as `iperf3 -s` does.
+   */
   host?: string;
+  /** Restrict the default (no `host`) to one family: 4 = "0.0.0.0", 6 = "::" IPv6 only (`-4`/`-6`). */
+  family?: 4 | 6;
   /** Reporting interval in seconds (0: none). */
   interval?: number;
   /** Serve one test, then stop (`-1`). */
@@ -73,7 +78,14 @@ export interface BenchServerHandlers {
 
 export interface BenchServer {
   readonly port: number;
+  /** The address listened on ("::" for dual-stack). */
   readonly host: string;
+  /**
+   * Stop the running test now as iperf3 -s does on Ctrl-C: its partial result goes to onResult
+   * (with `ended: "interrupted"`) and the client is sent SERVER_TERMINATE. Resolves when the test
+   * is gone (at once when none runs).
+   */
+  interrupt(): Promise<void>;
   /** Resolves when the server stopped (after one test with `once`, or after close()). */
   readonly done: Promise<void>;
   close(): Promise<void>;
@@ -93,8 +105,10 @@ export async function startBenchServer(
   opts: BenchServerOptions,
   h: BenchServerHandlers = {},
 ): Promise<BenchServer> {
-  const host = opts.host ?? "127.0.0.1";
+  let host = opts.host ?? (opts.family === 4 ? "0.0.0.0" : "::");
+  const v6only = opts.host === undefined && opts.family === 6;
   const server = net.createServer({ noDelay: true });
+  let interruptTest: (() => void) | null = null;
   let current: (PendingTest & { ending: boolean }) | null = null;
   let closing = false;
   let resolveDone: () => void = () => {};
@@ -143,12 +157,15 @@ export async function startBenchServer(
       ending: false,
     };
     current = test;
-    runServerTest(sock, rest, test, port, host, opts, h, () => {
+    const stop = new AbortController();
+    interruptTest = () => stop.abort();
+    runServerTest(sock, rest, test, port, host, v6only, opts, h, stop.signal, () => {
       test.ending = true;
     })
       .then((r) => h.onResult?.(r))
       .catch((e) => h.onTestError?.(e))
       .finally(() => {
+        interruptTest = null;
         current = null;
         sock.destroy();
         finish();
@@ -156,14 +173,27 @@ export async function startBenchServer(
       });
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", (e) =>
-      reject(
-        new NetkitError("ERR_IO", `cannot listen on ${host} port ${opts.port}: ${e.message}`, { cause: e }),
-      ),
-    );
-    server.listen({ port: opts.port, host }, resolve);
-  });
+  const listenOn = (hst: string) =>
+    new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen({ port: opts.port, host: hst, ipv6Only: v6only }, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+  try {
+    await listenOn(host).catch((e: NodeJS.ErrnoException) => {
+      // No IPv6 in this kernel: IPv4 only, as iperf3 -s falls back.
+      const noV6 = e.code === "EAFNOSUPPORT" || e.code === "EADDRNOTAVAIL";
+      if (opts.host !== undefined || opts.family !== undefined || !noV6) throw e;
+      host = "0.0.0.0";
+      return listenOn(host);
+    });
+  } catch (e) {
+    throw new NetkitError("ERR_IO", `cannot listen on ${host} port ${opts.port}: ${(e as Error).message}`, {
+      cause: e,
+    });
+  }
   const port = (server.address() as net.AddressInfo).port;
 
   async function close(): Promise<void> {
@@ -174,7 +204,18 @@ export async function startBenchServer(
     resolveDone();
     return done;
   }
-  return { port, host, done, close };
+  async function interrupt(): Promise<void> {
+    const t = current;
+    if (t === null || interruptTest === null) return;
+    interruptTest();
+    await t.finished;
+  }
+  return { port, host, done, close, interrupt };
+}
+
+/** "::ffff:127.0.0.1" → "127.0.0.1" (a dual-stack socket's view of an IPv4 peer), else unchanged. */
+function unmapped(a: string): string {
+  return /^::ffff:\d+\.\d+\.\d+\.\d+$/i.test(a) ? a.slice(7) : a;
 }
 
 async function runServerTest(
@@ -183,29 +224,44 @@ async function runServerTest(
   test: PendingTest,
   port: number,
   host: string,
+  v6only: boolean,
   opts: BenchServerOptions,
   h: BenchServerHandlers,
+  signal: AbortSignal,
   onEnding: () => void,
 ): Promise<BenchResult> {
   const interval = opts.interval ?? 1;
   const ch = new ControlChannel(ctrlSock, initial);
   ctrlSock.resume();
-  const peer = { host: ctrlSock.remoteAddress ?? "", port: ctrlSock.remotePort ?? 0 };
+  const peer = { host: unmapped(ctrlSock.remoteAddress ?? ""), port: ctrlSock.remotePort ?? 0 };
   const timestamp = Date.now() / 1000;
   ch.writeState(State.PARAM_EXCHANGE);
-  const params = decodeParams(await ch.readJson(CONTROL_TIMEOUT));
+  const rawParams = await ch.readJson(CONTROL_TIMEOUT);
+  if (rawParams.sctp === true || rawParams.sctp === 1) {
+    // As iperf3 -s where the kernel has no SCTP: "unable to start stream listener" (IESTREAMLISTEN
+    // 202), errno EPROTONOSUPPORT (93). netkit speaks TCP and UDP only.
+    ch.writeServerError(202, 93);
+    throw new NetkitError(
+      "ERR_BENCH_PROTOCOL",
+      "the client asked for SCTP (netkit bench speaks TCP and UDP)",
+    );
+  }
+  const params = decodeParams(rawParams);
   const udpTest = params.protocol === "udp";
   const wanted = params.parallel * (params.bidirectional ? 2 : 1);
   // Streams 1..P are the client's sending streams unless -R; with --bidir the second half is ours.
   const weSend = (k: number) => (params.bidirectional ? k >= params.parallel : params.reverse);
   const streamId = (k: number) => (k === 0 ? 1 : k + 2);
-  const budget: ByteBudget = { left: params.num > 0 ? params.num : Number.POSITIVE_INFINITY };
+  // The server's senders (-R, --bidir) do not stop at -n/-k: like iperf3 -s they send until the
+  // client, which counts what arrives, says TEST_END. With UDP loss the client would otherwise
+  // never see its byte count and both sides would wait forever.
+  const budget: ByteBudget = { left: Number.POSITIVE_INFINITY };
   const streams: BenchStream[] = [];
   const infos: LocalStreamInfo[] = [];
   const dataSockets: net.Socket[] = [];
   let udpSock: dgram.Socket | null = null;
   const udpPeers = new Map<string, BenchStream>();
-  const fast = udpTest && opts.fast !== false && params.num === 0 && fastUdpAvailable();
+  const fast = udpTest && opts.fast !== false && fastUdpAvailable();
   const fastTcp = !udpTest && opts.fast !== false && fastUdpAvailable();
 
   try {
@@ -247,13 +303,17 @@ async function runServerTest(
           infos.push({
             id,
             sender: s.sender,
-            local: { host: sock.localAddress ?? "", port: sock.localPort ?? 0 },
-            remote: { host: sock.remoteAddress ?? "", port: sock.remotePort ?? 0 },
+            local: { host: unmapped(sock.localAddress ?? ""), port: sock.localPort ?? 0 },
+            remote: { host: unmapped(sock.remoteAddress ?? ""), port: sock.remotePort ?? 0 },
           });
           added();
         };
       } else {
-        const sock = dgram.createSocket({ type: net.isIPv6(host) ? "udp6" : "udp4", reuseAddr: true });
+        const sock = dgram.createSocket({
+          type: net.isIPv6(host) ? "udp6" : "udp4",
+          reuseAddr: true,
+          ipv6Only: v6only,
+        });
         udpSock = sock;
         sock.on("error", (e) => reject(new NetkitError("ERR_IO", `UDP socket: ${e.message}`, { cause: e })));
         sock.on("message", (msg, rinfo) => {
@@ -303,8 +363,8 @@ async function runServerTest(
           infos.push({
             id,
             sender: s.sender,
-            local: { host, port },
-            remote: { host: rinfo.address, port: rinfo.port },
+            local: { host: unmapped(host), port },
+            remote: { host: unmapped(rinfo.address), port: rinfo.port },
           });
           if (!fast) sock.send(UDP_CONNECT_REPLY, rinfo.port, rinfo.address);
           added();
@@ -343,32 +403,66 @@ async function runServerTest(
       interval > 0
         ? setInterval(() => h.onInterval?.(meter.sample(performance.now() / 1000)), interval * 1000)
         : null;
-    const limit = ((params.time > 0 ? params.time : 3600) + params.omit + 30) * 1000;
+    // -t 0 (and -n / -k, whose end the client decides) have no time limit, as with iperf3 -s.
+    const limit = params.time > 0 ? (params.time + params.omit + 30) * 1000 : 2_000_000_000;
+    const INTERRUPTED = -1000;
     let st: number;
+    let onAbort: () => void = () => {};
     try {
-      st = await ch.readState(limit);
+      st = await Promise.race([
+        ch.readState(limit),
+        new Promise<number>((resolve) => {
+          onAbort = () => resolve(INTERRUPTED);
+          if (signal.aborted) onAbort();
+          else signal.addEventListener("abort", onAbort, { once: true });
+        }),
+      ]);
     } finally {
+      signal.removeEventListener("abort", onAbort);
       if (ticker) clearInterval(ticker);
       if (omitTimer) clearTimeout(omitTimer);
       for (const s of streams) if (s.sender) s.stop();
       await Promise.all(streams.map((s) => (s.sender ? s.close?.() : undefined)));
+    }
+    if (st === INTERRUPTED || st === State.CLIENT_TERMINATE) {
+      // iperf3 -s on Ctrl-C, or told by the client's Ctrl-C: this side's figures so far.
+      const t1 = performance.now() / 1000;
+      if (st === INTERRUPTED) ch.writeState(State.SERVER_TERMINATE);
+      await drain(streams, 0);
+      const totals = meter.totals(t1);
+      onEnding();
+      return {
+        role: "server",
+        params,
+        cookie: test.cookie,
+        timestamp,
+        peer,
+        intervals: meter.intervals,
+        streams: mergeResults(infos, totals, null, udpTest),
+        seconds: totals.seconds,
+        peerVersion: params.clientVersion,
+        ended: st === INTERRUPTED ? "interrupted" : "peer-terminated",
+      };
     }
     if (st !== State.TEST_END) unexpected(st);
     const t1 = performance.now() / 1000;
     // As iperf3's server does at TEST_END: close the data streams (a reverse-mode iperf3 client may
     // sit in a blocking read until they close). Sending sides flush what is queued first.
     for (const [k, sock] of dataSockets.entries()) if (streams[k]?.sender) sock.end();
-    if (!udpTest && params.num > 0 && streams.some((x) => !x.sender)) {
+    const want = params.num > 0 ? params.num : (params.blocks ?? 0) * params.len;
+    if (!udpTest && want > 0 && streams.some((x) => !x.sender)) {
       // A byte count (-n): the client ends right after its last write; let every byte arrive
       // (retransmissions on a lossy path take a while), at most 10 s.
       const until = Date.now() + 10_000;
       const got = () => streams.reduce((a, x) => a + (x.sender ? 0 : x.bytes), 0);
-      while (got() < params.num && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+      while (got() < want && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
     }
     await drain(streams);
     for (const sock of dataSockets) if (!sock.writableLength) sock.destroy();
     const last = meter.intervals.at(-1);
-    if (interval > 0 && t1 - t0 - (last?.end ?? 0) > 0.05) h.onInterval?.(meter.sample(t1));
+    // The last, partial interval too (iperf3 keeps it when it is long enough or moved bytes; a
+    // test shorter than one interval then still has one).
+    if (interval > 0 && (last === undefined || t1 - t0 - last.end > 0.05)) h.onInterval?.(meter.sample(t1));
     const totals = meter.totals(t1);
     const cpu = cpuPercent(cpu0, process.cpuUsage(), t1 - t0);
     ch.writeState(State.EXCHANGE_RESULTS);

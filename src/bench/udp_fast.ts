@@ -39,38 +39,61 @@ const family = (host: string) => parseAddr(host).version;
 
 /** Client side: a native UDP socket connected to the server, after iperf3's 4-byte handshake. */
 export async function fastUdpConnect(host: string, port: number, timeoutMs = 10_000): Promise<number> {
+  const fd = fastUdpOpen(host, port);
+  try {
+    await fastUdpHandshake(fd, host, port, timeoutMs);
+    return fd;
+  } catch (e) {
+    closeFd(fd);
+    throw e;
+  }
+}
+
+/** Client side, first half: a non-blocking native UDP socket connected to the server. */
+export function fastUdpOpen(host: string, port: number): number {
   const fd = udpSocket(family(host), { nonBlocking: true });
   try {
     udpBuffers(fd, 4 * 1024 * 1024);
     udpConnect(fd, host, port);
-    if (udpSend(fd, UDP_CONNECT_MSG) < 0)
-      throw new NetkitError("ERR_IO", `UDP send failed (errno ${lastErrno()})`);
-    const buf = Buffer.alloc(65536);
-    const deadline = Date.now() + timeoutMs;
-    // Resend every 250 ms: on a lossy path the first datagram or the reply may be lost.
-    let resend = Date.now() + 250;
-    for (;;) {
-      if (Date.now() >= resend) {
-        udpSend(fd, UDP_CONNECT_MSG);
-        resend = Date.now() + 250;
-      }
-      const n = udpRecv(fd, buf);
-      if (n === 4 && isUdpConnectReply(buf.subarray(0, 4))) return fd;
-      if (n < 0 && lastErrno() !== EAGAIN)
-        throw new NetkitError(
-          "ERR_IO",
-          `UDP handshake with ${host} port ${port} failed (errno ${lastErrno()})`,
-        );
-      if (Date.now() > deadline)
-        throw new NetkitError(
-          "ERR_BENCH_TIMEOUT",
-          "the server did not answer the UDP stream's first datagram",
-        );
-      if (n < 0) await new Promise((r) => setTimeout(r, 1));
-    }
+    return fd;
   } catch (e) {
     closeFd(fd);
     throw e;
+  }
+}
+
+/**
+ * Client side, second half: iperf3's 4-byte handshake on a socket from {@link fastUdpOpen}. The
+ * server starts its clock when the last stream's handshake arrives, so a worker for the stream is
+ * best started (and held) before this runs.
+ */
+export async function fastUdpHandshake(
+  fd: number,
+  host: string,
+  port: number,
+  timeoutMs = 10_000,
+): Promise<void> {
+  if (udpSend(fd, UDP_CONNECT_MSG) < 0)
+    throw new NetkitError("ERR_IO", `UDP send failed (errno ${lastErrno()})`);
+  const buf = Buffer.alloc(65536);
+  const deadline = Date.now() + timeoutMs;
+  // Resend every 250 ms: on a lossy path the first datagram or the reply may be lost.
+  let resend = Date.now() + 250;
+  for (;;) {
+    if (Date.now() >= resend) {
+      udpSend(fd, UDP_CONNECT_MSG);
+      resend = Date.now() + 250;
+    }
+    const n = udpRecv(fd, buf);
+    if (n === 4 && isUdpConnectReply(buf.subarray(0, 4))) return;
+    if (n < 0 && lastErrno() !== EAGAIN)
+      throw new NetkitError(
+        "ERR_IO",
+        `UDP handshake with ${host} port ${port} failed (errno ${lastErrno()})`,
+      );
+    if (Date.now() > deadline)
+      throw new NetkitError("ERR_BENCH_TIMEOUT", "the server did not answer the UDP stream's first datagram");
+    if (n < 0) await new Promise((r) => setTimeout(r, 1));
   }
 }
 
@@ -107,7 +130,10 @@ class FastBase {
     len: number,
     rate: number,
     counters64: boolean,
+    hold = false,
   ) {
+    // 3 = held: the worker leaves the socket alone until release() (the handshake reads it).
+    if (hold) Atomics.store(this.ctrl, 0, 3);
     this.worker = new Worker(new URL("./udp_fast_worker.js", import.meta.url), {
       workerData: { fd, mode, len, rate, counters64, ctrl: this.ctrl.buffer, nums: this.nums.buffer },
     });
@@ -119,6 +145,12 @@ class FastBase {
       this.worker.once("exit", () => resolve());
       this.worker.once("error", () => resolve());
     });
+  }
+
+  /** Let a held worker (constructed with `hold`) watch its socket: the handshake is done. */
+  release(): void {
+    Atomics.compareExchange(this.ctrl, 0, 3, 0);
+    Atomics.notify(this.ctrl, 0);
   }
 
   start(): void {
@@ -153,8 +185,9 @@ export class FastUdpSendStream extends FastBase implements BenchStream {
     len: number,
     rate: number,
     counters64: boolean,
+    hold = false,
   ) {
-    super(fd, "send", len, rate, counters64);
+    super(fd, "send", len, rate, counters64, hold);
   }
   get bytes(): number {
     return this.nums[0]!;
@@ -174,8 +207,9 @@ export class FastUdpReceiveStream extends FastBase implements BenchStream {
     fd: number,
     len: number,
     counters64: boolean,
+    hold = false,
   ) {
-    super(fd, "recv", len, 0, counters64);
+    super(fd, "recv", len, 0, counters64, hold);
   }
   get bytes(): number {
     return this.read().bytes;

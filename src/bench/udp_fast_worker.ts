@@ -37,7 +37,7 @@ export interface FastWorkerData {
   /** bit/s, 0 = unlimited */
   rate: number;
   counters64: boolean;
-  /** Int32Array: [0] state 0 wait / 1 run / 2 stop, [1] seqlock version */
+  /** Int32Array: [0] state 0 wait / 1 run / 2 stop / 3 held (socket untouched), [1] seqlock version */
   ctrl: SharedArrayBuffer;
   /** Float64Array of numbers (layout in udp_fast.ts) */
   nums: SharedArrayBuffer;
@@ -72,7 +72,7 @@ function sendLoop(): void {
     while (Atomics.load(ctrl, 0) !== 2) {
       if (Atomics.load(ctrl, 0) === 0) {
         // Before the test runs, wait on the socket: a repeated connect datagram gets its answer.
-        if (udpPoll(d.fd, POLLIN, 20) > 0) answerConnects(small);
+        if (udpPoll(d.fd, POLLIN, 2) > 0) answerConnects(small);
         continue;
       }
       const now = performance.now();
@@ -182,5 +182,7 @@ function recvLoop(): void {
 }
 
 parentPort?.postMessage("ready");
+// Held: the main thread is still doing the handshake on this socket; wait without touching it.
+while (Atomics.load(ctrl, 0) === 3) Atomics.wait(ctrl, 0, 3, 1000);
 if (d.mode === "send") sendLoop();
 else recvLoop();

@@ -3,6 +3,7 @@
  * test, `iperf3 -c` runs with a timeout. Never touches a port the test did not prove free.
  */
 import { execFile, spawn, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import net from "node:net";
 
 /** True when the iperf3 binary is installed (else tests skip with a reason). */
@@ -10,26 +11,35 @@ export function haveIperf3(): boolean {
   return spawnSync("iperf3", ["--version"], { stdio: "ignore" }).status === 0;
 }
 
+/**
+ * The `skip` value for tests that need iperf3: false when it is installed, a reason when it is
+ * not — except under CI=true, where a missing peer must fail the test, not skip it (false).
+ */
+export function iperf3Required(): string | false {
+  if (haveIperf3()) return false;
+  return process.env.CI === "true" ? false : "iperf3 not installed";
+}
+
 export function haveProgram(name: string, arg = "-V"): boolean {
   return spawnSync(name, [arg], { stdio: "ignore" }).error === undefined;
 }
 
-/** A TCP and UDP port on 127.0.0.1 that was free a moment ago (bound, then released). */
-export async function freePort(): Promise<number> {
+/** A TCP and UDP port on `host` (default 127.0.0.1) that was free a moment ago (bound, then released). */
+export async function freePort(host = "127.0.0.1"): Promise<number> {
   for (let i = 0; i < 20; i++) {
     const port = await new Promise<number>((resolve, reject) => {
       const s = net.createServer();
       s.once("error", reject);
-      s.listen(0, "127.0.0.1", () => {
+      s.listen(0, host, () => {
         const p = (s.address() as net.AddressInfo).port;
         s.close(() => resolve(p));
       });
     });
     const udpFree = await new Promise<boolean>((resolve) => {
       import("node:dgram").then(({ default: dgram }) => {
-        const u = dgram.createSocket("udp4");
+        const u = dgram.createSocket(host.includes(":") ? "udp6" : "udp4");
         u.once("error", () => resolve(false));
-        u.bind(port, "127.0.0.1", () => u.close(() => resolve(true)));
+        u.bind(port, host, () => u.close(() => resolve(true)));
       });
     });
     if (udpFree) return port;
@@ -82,4 +92,44 @@ export function runIperf3Client(args: string[]): Promise<Record<string, unknown>
       }
     });
   });
+}
+
+/** True when something listens on host:port (TCP), from /proc/net/tcp or tcp6. */
+function listening(host: string, port: number): boolean {
+  const v6 = host.includes(":");
+  const want = v6
+    ? host === "::"
+      ? "00000000000000000000000000000000"
+      : "00000000000000000000000001000000" // ::1 as /proc writes it (host-order words)
+    : host === "0.0.0.0"
+      ? "00000000"
+      : "0100007F";
+  const hex = port.toString(16).toUpperCase().padStart(4, "0");
+  const t = readFileSync(v6 ? "/proc/net/tcp6" : "/proc/net/tcp", "utf8");
+  return t.split("\n").some((l) => l.includes(`${want}:${hex} 0000`) && / 0A /.test(l));
+}
+
+/**
+ * A long-running `iperf3 -s` (not -1) bound to `host` (127.0.0.1 or ::1) on a port proven free,
+ * for many tests in a row; resolves when it listens. `stop()` ends it.
+ */
+export async function startIperf3Lane(host: string): Promise<{ port: number; stop(): void }> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const port = await freePort(host);
+    const child = spawn("iperf3", ["-s", "-B", host, "-p", String(port)], { stdio: "ignore" });
+    const killer = setTimeout(() => child.kill("SIGKILL"), 600_000);
+    let gone = false;
+    child.on("close", () => {
+      gone = true;
+      clearTimeout(killer);
+    });
+    child.on("error", () => {
+      gone = true;
+    });
+    for (let i = 0; i < 500 && !gone && !listening(host, port); i++)
+      await new Promise((r) => setTimeout(r, 10));
+    if (!gone && listening(host, port)) return { port, stop: () => child.kill() };
+    child.kill();
+  }
+  throw new Error(`iperf3 -s -B ${host} did not start`);
 }

@@ -26,7 +26,7 @@ describe("TCP relay faults", { timeout: 30_000 }, () => {
     }
   });
 
-  it("bandwidth: 1 MByte at 8 Mbit/s takes about a second, byte-exact", async () => {
+  it("bandwidth: 1 MByte at 8 Mbit/s takes at least about a second, byte-exact", async () => {
     const echo = await startEchoPeer();
     const relay = await startTcpRelay({
       listen: { host: "127.0.0.1", port: 0 },
@@ -54,8 +54,9 @@ describe("TCP relay faults", { timeout: 30_000 }, () => {
       });
       const secs = (Date.now() - t0) / 1000;
       assert.ok(back.equals(data));
-      // Both directions are capped: ≥ 1 s each way would be 2 s; they overlap, so 1–3 s.
-      assert.ok(secs >= 0.9 && secs < 4, `${secs} s`);
+      // The cap holds: 8 Mbit can not move faster than 1 s (no upper bound: a busy machine is slower,
+      // and how much slower is a measurement, not a defect).
+      assert.ok(secs >= 0.9, `${secs} s`);
     } finally {
       await relay.close();
       await echo.close();

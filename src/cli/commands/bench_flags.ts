@@ -1,10 +1,12 @@
 /** Flag helpers shared by the bench subcommands (validate before any I/O). */
+import { statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { UsageError } from "../../errors.js";
 
 /** A number of seconds ≥ 0 (fractions allowed), or UsageError. */
 export function secondsFlag(name: string, v: unknown, dflt: number, max = 86400): number {
   if (v === undefined) return dflt;
-  if (typeof v !== "string" || !/^\d+(\.\d+)?$/.test(v))
+  if (typeof v !== "string" || !/^(\d+(\.\d*)?|\.\d+)$/.test(v))
     throw new UsageError(`--${name} takes seconds, got "${v}"`);
   const n = Number(v);
   if (n > max) throw new UsageError(`--${name} must be at most ${max}, got ${v}`);
@@ -17,4 +19,22 @@ export function intervalFlag(v: unknown): number {
   if (n !== 0 && n < 0.1)
     throw new UsageError(`--interval must be 0 or between 0.1 and 60, got ${String(v)}`);
   return n;
+}
+
+/**
+ * `--plot FILE.svg`: the folder must exist, checked before the test runs (not after it, when the
+ * measurement would be lost). Returns the path, or undefined when the flag is absent.
+ */
+export function plotFlag(v: unknown): string | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== "string" || v === "") throw new UsageError("--plot takes a file name (--plot out.svg)");
+  const dir = dirname(resolve(v));
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    isDir = false;
+  }
+  if (!isDir) throw new UsageError(`--plot ${v}: the folder ${dir} does not exist`);
+  return v;
 }

@@ -7,7 +7,7 @@ import { parseSize } from "../../bench/units.js";
 import { UsageError } from "../../errors.js";
 import { intFlag, parseFlags } from "../args.js";
 import type { CliIo } from "../io.js";
-import { secondsFlag } from "./bench_flags.js";
+import { plotFlag, secondsFlag } from "./bench_flags.js";
 import { progressLine } from "./bench_progress.js";
 
 export async function runLatency(args: string[], io: CliIo): Promise<number> {
@@ -16,7 +16,7 @@ export async function runLatency(args: string[], io: CliIo): Promise<number> {
     count: { type: "string", short: "c" },
     time: { type: "string", short: "t" },
     length: { type: "string", short: "l" },
-    json: { type: "boolean" },
+    json: { type: "boolean", short: "J" },
     plot: { type: "string" },
   });
   if (positionals.length !== 2)
@@ -28,6 +28,7 @@ export async function runLatency(args: string[], io: CliIo): Promise<number> {
   const len = values.length === undefined ? 64 : parseSize(String(values.length), "-l");
   if (len < 1 || len > 65507) throw new UsageError("-l must be 1–65507 bytes");
   const udp = values.udp === true;
+  const plot = plotFlag(values.plot);
   const prog = progressLine(io);
   const r = await pingPong({
     host,
@@ -39,9 +40,9 @@ export async function runLatency(args: string[], io: CliIo): Promise<number> {
     onProgress: (n) => prog.update(`ping-pong ${udp ? "UDP" : "TCP"} ${host}:${port}  ${n}/${count}`),
   });
   prog.clear();
-  if (typeof values.plot === "string")
+  if (plot !== undefined)
     await writeFile(
-      values.plot,
+      plot,
       plotHistogram(
         `RTT ${r.protocol.toUpperCase()} ${host}:${port}, ${len} bytes`,
         histogram(r.samples),

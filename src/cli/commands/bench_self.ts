@@ -12,6 +12,7 @@ import { createLossyLink, tcpRetransSegs } from "../../impair/netns_link.js";
 import { tunAvailable } from "../../native/tun.js";
 import { intFlag, parseFlags } from "../args.js";
 import type { CliIo } from "../io.js";
+import { plotFlag } from "./bench_flags.js";
 import { progressLine } from "./bench_progress.js";
 import { parseProbability } from "./impair.js";
 
@@ -128,7 +129,9 @@ export function renderSelf(r: SelfRunResult): string {
   lines.splice(1, 0, w.map((n) => "-".repeat(n)).join("  "));
   const us = (v: number) => `${v.toFixed(1)} µs`;
   const lat = (name: string, s: SelfRunResult["latency"]["tcp"]) =>
-    `${name}: p50 ${us(s.p50)}  p90 ${us(s.p90)}  p99 ${us(s.p99)}  p99.9 ${us(s.p999)}  max ${us(s.max)}  (${s.count} round trips, ${s.lost} lost)`;
+    s.count === 0 && r.interrupted
+      ? `${name}: not measured (interrupted)`
+      : `${name}: p50 ${us(s.p50)}  p90 ${us(s.p90)}  p99 ${us(s.p99)}  p99.9 ${us(s.p999)}  max ${us(s.max)}  (${s.count} round trips, ${s.lost} lost)`;
   const out = [
     "netkit bench — UDP vs TCP on loopback (127.0.0.1), measured now, peer in a separate process",
     "",
@@ -141,7 +144,7 @@ export function renderSelf(r: SelfRunResult): string {
     "What the numbers say:",
     ...summarySentences(r).map((s) => `  - ${s}`),
     "",
-    `(${r.seconds.toFixed(1)} s; iperf3-style details: netkit bench client --help)`,
+    `(${r.seconds.toFixed(1)} s${r.interrupted ? ", interrupted: the steps not run are missing" : ""}; iperf3-style details: netkit bench client --help)`,
   ];
   return `${out.join("\n")}\n`;
 }
@@ -186,6 +189,7 @@ export function summarySentences(r: SelfRunResult): string[] {
     );
   const lt = r.latency.tcp.p50;
   const lu = r.latency.udp.p50;
+  if (Number.isNaN(lt) || Number.isNaN(lu)) return s; // interrupted before the latency steps
   s.push(
     lossy
       ? `Request/response at the median: ${lu.toFixed(1)} µs over UDP, ${lt.toFixed(1)} µs over TCP; but a lost request costs UDP a timeout (${r.latency.udp.lost} lost) and TCP a retransmission (its p99 is ${r.latency.tcp.p99.toFixed(0)} µs).`
@@ -199,7 +203,7 @@ export function summarySentences(r: SelfRunResult): string[] {
 export async function runSelf(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseFlags(args, {
     quick: { type: "boolean" },
-    json: { type: "boolean" },
+    json: { type: "boolean", short: "J" },
     plot: { type: "string" },
     "lossy-link": { type: "string" },
     seed: { type: "string" },
@@ -210,15 +214,26 @@ export async function runSelf(args: string[], io: CliIo): Promise<number> {
   const seed = intFlag("seed", values.seed, 0, 2 ** 32 - 1) ?? 1;
   if (lossy !== null && values.plot !== undefined)
     throw new UsageError("--plot is not available with --lossy-link");
+  const plot = plotFlag(values.plot);
   if (lossy !== null) return runLossy(lossy, seed, values.json === true, io);
   const prog = progressLine(io);
-  const r = await selfRun({
-    quick: values.quick === true,
-    startPeer: () => startPeerProcess(),
-    onStep: (t) => prog.update(`netkit bench: ${t} …`),
-  });
+  // Ctrl-C: stop the current step and print what was measured so far.
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once("SIGINT", onSignal);
+  let r: SelfRunResult;
+  try {
+    r = await selfRun({
+      quick: values.quick === true,
+      startPeer: () => startPeerProcess(),
+      onStep: (t) => prog.update(`netkit bench: ${t} …`),
+      signal: stop.signal,
+    });
+  } finally {
+    process.off("SIGINT", onSignal);
+  }
   prog.clear();
-  if (typeof values.plot === "string") {
+  if (plot !== undefined) {
     const series: Series[] = r.runs.map((run) => ({
       name: `${run.params.protocol.toUpperCase()}${run.params.protocol === "udp" ? ` ${run.params.bandwidth === 0 ? "unlimited" : `${run.params.bandwidth / 1e6}M`} ${run.params.len}B` : ""}`,
       points: run.intervals.map((iv) => ({
@@ -227,7 +242,7 @@ export async function runSelf(args: string[], io: CliIo): Promise<number> {
       })),
     }));
     await writeFile(
-      values.plot,
+      plot,
       svgDocument([linePanel("Received throughput over time", "Mbit/s", "seconds", series, 0)]),
     );
   }

@@ -1,6 +1,9 @@
 /** `netkit bench server`: flags → startBenchServer → iperf3-style lines or NDJSON. */
+
+import net from "node:net";
 import { intervalHeader, intervalLines, summaryLines, toIperfJson } from "../../bench/report.js";
 import { startBenchServer } from "../../bench/server.js";
+import { NetkitError, UsageError } from "../../errors.js";
 import { intFlag, parseFlags } from "../args.js";
 import type { CliIo } from "../io.js";
 import { reportError } from "../main.js";
@@ -12,19 +15,31 @@ export async function runServer(args: string[], io: CliIo): Promise<number> {
     "one-off": { type: "boolean", short: "1" },
     bind: { type: "string", short: "B" },
     interval: { type: "string", short: "i" },
-    json: { type: "boolean" },
+    json: { type: "boolean", short: "J" },
+    server: { type: "boolean", short: "s" }, // iperf3's spelling: `netkit bench -s`
+    ipv4: { type: "boolean", short: "4" },
+    ipv6: { type: "boolean", short: "6" },
   });
-  if (positionals.length > 0)
-    throw new (await import("../../errors.js")).UsageError(`unexpected argument "${positionals[0]}"`);
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  if (values.ipv4 === true && values.ipv6 === true) throw new UsageError("cannot use -4 and -6 together");
   const port = intFlag("port", values.port, 0, 65535) ?? 5201;
   const interval = intervalFlag(values.interval);
   const json = values.json === true;
-  const host = typeof values.bind === "string" ? values.bind : "127.0.0.1";
+  const family = values.ipv4 === true ? 4 : values.ipv6 === true ? 6 : undefined;
+  const bind = typeof values.bind === "string" ? values.bind : undefined;
+  if (bind !== undefined && family !== undefined && (net.isIPv6(bind) ? 6 : 4) !== family)
+    throw new UsageError(`-B ${bind} is not an IPv${family} address (-${family})`);
   const out = (s: string) => io.stdout.write(`${s}\n`);
   let failures = 0;
   let udp = false;
   const srv = await startBenchServer(
-    { port, host, interval: json ? 0 : interval, once: values["one-off"] === true },
+    {
+      port,
+      ...(bind !== undefined ? { host: bind } : {}),
+      ...(family !== undefined ? { family } : {}),
+      interval,
+      once: values["one-off"] === true,
+    },
     {
       onTestStart: ({ peer, params, streams }) => {
         udp = params.protocol === "udp";
@@ -44,10 +59,13 @@ export async function runServer(args: string[], io: CliIo): Promise<number> {
       },
       onResult: (r) => {
         if (json) out(JSON.stringify(toIperfJson(r)));
-        else {
-          for (const l of summaryLines(r)) out(l);
-          out("-----------------------------------------------------------");
+        else for (const l of summaryLines(r)) out(l);
+        if (r.ended === "peer-terminated") {
+          // As iperf3 -s: the partial summary, then why it ended; the server keeps serving.
+          failures++;
+          reportError(new NetkitError("ERR_BENCH_PROTOCOL", "the client has terminated"), io, false);
         }
+        if (!json) out("-----------------------------------------------------------");
       },
       onTestError: (e) => {
         failures++;
@@ -61,7 +79,8 @@ export async function runServer(args: string[], io: CliIo): Promise<number> {
     out(`Server listening on ${srv.port} (${srv.host})`);
     out("-----------------------------------------------------------");
   }
-  const stop = () => void srv.close();
+  // Ctrl-C: a running test's partial summary first (iperf3 -s does the same), then stop.
+  const stop = () => void srv.interrupt().then(() => srv.close());
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
   try {
