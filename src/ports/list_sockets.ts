@@ -113,6 +113,7 @@ function unixRow(r: UnixDiagRecord): SocketRow {
     sendQ: r.sendQ,
     uid: r.uid,
     inode: r.inode,
+    peerInode: r.peerInode,
     processes: [],
     ownerUnknown: false,
   };

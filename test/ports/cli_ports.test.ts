@@ -112,6 +112,36 @@ describe("netkit sockets / ss (CLI)", { timeout: 30_000 }, () => {
     }
   });
 
+  it('-x shows the Unix peer inode like ss -x ("* INODE"), and --json has peerInode', async () => {
+    const t = await runCli(["sockets", "-x", "-a", "--pid", String(zoo.pid)]);
+    assert.equal(t.code, 0, t.stderr);
+    const ours = new Map(parseSs(t.stdout).map((l) => [Number(l.local.split(" ")[1]), l]));
+    const ss = parseSs(
+      execFileSync("ss", ["-xanp"], { encoding: "utf8", timeout: 10_000, maxBuffer: 1 << 28 }),
+    );
+    const unix = zoo.sockets.filter((x) => x.kind.startsWith("unix"));
+    let compared = 0;
+    for (const l of ss) {
+      const inode = Number(l.local.split(" ")[1]);
+      if (!unix.some((x) => x.inode === inode)) continue;
+      assert.equal(ours.get(inode)?.peer, l.peer, `peer of ${inode}: ${t.stdout}`);
+      compared++;
+    }
+    assert.equal(compared, unix.length);
+    const j = await runCli(["sockets", "-x", "-a", "--json", "--pid", String(zoo.pid)]);
+    const rows = new Map(
+      (JSON.parse(j.stdout) as { inode: number; peerInode: number }[]).map((r) => [r.inode, r]),
+    );
+    const peer = (kind: string) => rows.get(zoo.get(kind).inode)!.peerInode;
+    assert.equal(peer("unix-client"), zoo.get("unix-accepted").inode);
+    assert.equal(peer("unix-accepted"), zoo.get("unix-client").inode);
+    assert.equal(peer("unix-dgram-connected"), zoo.get("unix-dgram").inode);
+    assert.equal(peer("unix-listen"), 0);
+    // /proc/net/unix has no peer: null, and "*" alone in the table.
+    const p = await runCli(["sockets", "-x", "-a", "--source", "proc", "--json", "--pid", String(zoo.pid)]);
+    for (const r of JSON.parse(p.stdout) as { peerInode: unknown }[]) assert.equal(r.peerInode, null);
+  });
+
   it("--stream prints NDJSON; the text table has ss's columns", async () => {
     const s = await runCli(["sockets", "-x", "--json", "--stream", "--pid", String(zoo.pid)]);
     const lines = s.stdout
