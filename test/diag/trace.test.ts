@@ -12,6 +12,7 @@ import { execFileSync } from "node:child_process";
 import { describe, it } from "node:test";
 import { BIN } from "../helpers/cli.js";
 import { ADDR, type TestNet, withTestNet } from "../helpers/netns.js";
+import { startPeer, waitFor } from "../helpers/peers.js";
 
 interface TraceJson {
   target: string;
@@ -21,6 +22,18 @@ interface TraceJson {
   packetSize: number;
   hops: { hop: number; probes: { from: string | null; rttMs: number | null; note: string }[] }[];
 }
+
+/** Print "ready", then the destination port of each UDP datagram received (argv[1] of them). */
+const UDP_PORTS_PY = `
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_UDP)
+s.settimeout(60)
+print("ready", flush=True)
+for _ in range(int(sys.argv[1])):
+    d = s.recv(4096)
+    h = (d[0] & 15) * 4
+    print(int.from_bytes(d[h + 2:h + 4], "big"), flush=True)
+`;
 
 function hasTraceroute(): boolean {
   try {
@@ -154,6 +167,82 @@ describe("netkit trace across test hosts", { timeout: 120_000 }, () => {
       const r = await net.exec("c", [process.execPath, BIN, "trace", "-w", "1", ADDR.b.v4], 20_000);
       assert.equal(r.code, 1);
       assert.match(r.stderr, /^netkit: ERR_NO_ROUTE: .*Network is unreachable\n$/);
+    });
+  });
+
+  it("-p never wraps past 65535: probes to 65533–65535 go out, a trace that would wrap is a usage error", async (t) => {
+    await withTestNet(t, async (net) => {
+      // c counts the UDP datagrams it receives (a raw IPPROTO_UDP socket sees a copy of each) and
+      // prints each destination port.
+      const capture = startPeer("ip", [
+        "netns",
+        "exec",
+        net.ns.c,
+        "python3",
+        "-c",
+        UDP_PORTS_PY,
+        hasTraceroute() ? "6" : "3",
+      ]);
+      try {
+        await waitFor(() => capture.stdout().includes("ready\n"), 10_000, "the UDP capture in c");
+        // No ICMP rate limit in c: every probe below gets its port unreachable.
+        await net.run("c", ["sysctl", "-qw", "net.ipv4.icmp_ratelimit=0"]);
+        const wrap = await net.exec("a", [
+          process.execPath,
+          BIN,
+          "trace",
+          "-p",
+          "65534",
+          "-m",
+          "1",
+          "-q",
+          "3",
+          ADDR.c.v4,
+        ]);
+        assert.equal(wrap.code, 2);
+        assert.equal(wrap.stdout, "");
+        assert.match(
+          wrap.stderr,
+          /^netkit: .*-p 65534 with 1 hops × 3 probes needs ports up to 65536; the last port is 65535/,
+        );
+        const deflt = await net.exec("a", [process.execPath, BIN, "trace", "-p", "65500", ADDR.c.v4]);
+        assert.equal(deflt.code, 2, "30 hops × 3 probes from 65500 would wrap");
+        const ok = await netkitTrace(net, "a", ["-p", "65533", "-m", "1", "-q", "3", "-N", "1", ADDR.c.v4]);
+        assert.equal(ok.code, 0);
+        assert.deepEqual(
+          ok.j.hops[0]!.probes.map((p) => p.from),
+          [ADDR.c.v4, ADDR.c.v4, ADDR.c.v4],
+        );
+        const withTraceroute = hasTraceroute();
+        if (!withTraceroute && process.env.CI === "true")
+          assert.fail("traceroute is missing (Debian package traceroute)");
+        if (withTraceroute) {
+          // traceroute itself wraps: -p 65534 with 3 probes sends to 65534, 65535 and port 0.
+          const tr = await net.exec("a", [
+            "traceroute",
+            "-n",
+            "-p",
+            "65534",
+            "-m",
+            "1",
+            "-q",
+            "3",
+            "-N",
+            "1",
+            ADDR.c.v4,
+          ]);
+          assert.equal(tr.code, 0, tr.stderr);
+        }
+        const want = ["65533", "65534", "65535", ...(withTraceroute ? ["65534", "65535", "0"] : [])];
+        await waitFor(
+          () => capture.stdout().trim().split("\n").length >= want.length + 1,
+          10_000,
+          "the probes at c",
+        );
+        assert.deepEqual(capture.stdout().trim().split("\n").slice(1), want);
+      } finally {
+        await capture.kill();
+      }
     });
   });
 
