@@ -255,12 +255,21 @@ describe("netkit ping --tcp", { timeout: 60_000 }, () => {
       const port = (s.address() as { port: number }).port;
       const r = await runCli(["ping", "--tcp", String(port), "-c", "3", "-i", "0.05", "--json", "127.0.0.1"]);
       assert.equal(r.code, 0, r.stderr);
-      const j = JSON.parse(r.stdout) as Json & { open: number; probes: { status: string }[] };
+      const j = JSON.parse(r.stdout) as Json & {
+        open: number;
+        timing: string;
+        probes: { status: string; time: unknown }[];
+      };
       assert.deepEqual([j.transmitted, j.received, j.open, j.loss], [3, 3, 3, 0]);
       assert.deepEqual(
         j.probes.map((p) => p.status),
         ["open", "open", "open"],
       );
+      // Timed from the connect(2) call to completion (koffi is there): never around Node's
+      // net.connect, which added its socket set-up and an event-loop turn (structure only here;
+      // the times themselves are in docs/benchmarks.md).
+      assert.equal(j.timing, "syscall");
+      assert.ok(j.probes.every((p) => typeof p.time === "number"));
       const text = await runCli(["ping", "--tcp", String(port), "-c", "1", "127.0.0.1"]);
       assert.match(text.stdout, new RegExp(`^connected to 127\\.0\\.0\\.1:${port}: seq=1 time=`, "m"));
     } finally {
@@ -280,6 +289,13 @@ describe("netkit ping --tcp", { timeout: 60_000 }, () => {
         c.probes.map((p) => p.status),
         ["closed", "closed"],
       );
+      // A link-local address with a zone (the scope id reaches connect(2)): c refuses on its link.
+      await net.run("c", ["ip", "addr", "add", "fe80::c/64", "dev", "eth0", "nodad"]);
+      const cLinkLocal = "fe80::c";
+      const zoned = await nk("9", "-c", "1", "--json", `${cLinkLocal}%eth0`);
+      assert.equal(zoned.code, 0, zoned.stderr);
+      const z = JSON.parse(zoned.stdout) as Json & { timing: string; probes: { status: string }[] };
+      assert.deepEqual([z.timing, z.probes.map((p) => p.status)], ["syscall", ["closed"]]);
       // A host that is down: no answer within -W.
       const down = await nk("80", "-c", "1", "-W", "1", ADDR.down.v4);
       assert.equal(down.code, 1);
