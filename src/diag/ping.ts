@@ -51,6 +51,11 @@ export interface PingOptions {
   socketKind?: "auto" | "dgram" | "raw";
   signal?: AbortSignal;
   onEvent?: (e: PingEvent) => void;
+  /**
+   * The statistics to count into (default: a new one). Pass your own to read a snapshot while
+   * the run goes on — `stats.status()`, what iputils prints on SIGQUIT.
+   */
+  stats?: PingStats;
 }
 
 export interface PingResult extends PingSummary {
@@ -145,7 +150,7 @@ function run(sock: IcmpSocket, host: string, target: Addr, opts: PingOptions): P
       const id = (process.pid ^ Math.floor(Math.random() * 0x10000)) & 0xffff;
       const dst = target.withoutZone().toBytes();
       const scopeId = 0;
-      const stats = new PingStats();
+      const stats = opts.stats ?? new PingStats();
       const sentAt = new Map<number, bigint>(); // 16-bit seq → send time
       const seen = new Set<number>();
       const start = performance.now();

@@ -30,6 +30,8 @@ export interface TcpPingOptions {
   family?: 4 | 6;
   signal?: AbortSignal;
   onEvent?: (e: TcpPingEvent) => void;
+  /** The statistics to count into (read `stats.status()` while the run goes on). */
+  stats?: PingStats;
 }
 
 export interface TcpPingResult extends PingSummary {
@@ -97,7 +99,7 @@ export async function tcpPing(host: string, port: number, opts: TcpPingOptions =
   const deadline =
     opts.deadlineS !== undefined && opts.deadlineS > 0 ? performance.now() + opts.deadlineS * 1000 : 0;
   const emit = opts.onEvent ?? (() => {});
-  const stats = new PingStats();
+  const stats = opts.stats ?? new PingStats();
   const { ffiAvailable } = await import("../native/ffi.js");
   const native = ffiAvailable();
   const start = performance.now();

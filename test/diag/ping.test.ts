@@ -58,6 +58,15 @@ function summary(out: string): { transmitted: number; received: number; errors: 
   return { transmitted: Number(m[1]), received: Number(m[2]), errors: Number(m[3] ?? 0), loss: Number(m[4]) };
 }
 
+/** Poll `cond` every 10 ms; fail after a generous 15 s (a guard against hangs, not a timing). */
+async function waitUntil(cond: () => boolean, what: string): Promise<void> {
+  const end = Date.now() + 15_000;
+  while (!cond()) {
+    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 function run(argv: string[], timeoutMs = 20_000): Promise<CliResult> {
   return new Promise((resolve) => {
     execFile(argv[0]!, argv.slice(1), { timeout: timeoutMs }, (err, stdout, stderr) => {
@@ -94,6 +103,51 @@ describe("netkit ping on loopback", { timeout: 60_000 }, () => {
         ours.stdout,
         /^rtt min\/avg\/max\/mdev = \d+\.\d{3}\/\d+\.\d{3}\/\d+\.\d{3}\/\d+\.\d{3} ms$/m,
       );
+    }
+  });
+
+  it("SIGQUIT prints iputils' interim statistics on stderr and the run goes on (ICMP and --tcp)", async (t) => {
+    if (!skipUnless(t, true)) return;
+    // iputils 20221126 status(): "\r%ld/%ld packets, %d%% loss" [", min/avg/ewma/max = … ms"] "\n"
+    const line =
+      /^\r(\d+)\/(\d+) packets, (\d+)% loss, min\/avg\/ewma\/max = (\d+\.\d{3})\/(\d+\.\d{3})\/(\d+\.\d{3})\/(\d+\.\d{3}) ms\n$/;
+    const server = await listen();
+    const port = String((server.address() as { port: number }).port);
+    try {
+      const one = async (name: string, argv: readonly string[]) => {
+        const child = spawn(argv[0]!, argv.slice(1));
+        let out = "";
+        let err = "";
+        child.stdout.on("data", (d: Buffer) => {
+          out += d.toString();
+        });
+        child.stderr.on("data", (d: Buffer) => {
+          err += d.toString();
+        });
+        const exited = new Promise<number>((resolve) => child.on("close", (c) => resolve(c ?? -1)));
+        // After the second reply, ask for a snapshot (4 probes, 2 s, are still to come).
+        await waitUntil(() => /seq=2 /.test(out), `${name}: second reply`);
+        child.kill("SIGQUIT");
+        await waitUntil(() => err.includes("\n"), `${name}: status line`);
+        assert.equal(await exited, 0, `${name}: ${err}`);
+        const m = line.exec(err);
+        assert.ok(m, `${name} stderr: ${JSON.stringify(err)}`);
+        const [received, transmitted, loss] = [Number(m[1]), Number(m[2]), Number(m[3])];
+        assert.ok(received >= 2 && received <= transmitted && transmitted <= 6, `${name}: ${m[0]}`);
+        assert.equal(loss, Math.trunc(((transmitted - received) * 100) / transmitted));
+        const [min, avg, ewma, max] = m.slice(4).map(Number) as [number, number, number, number];
+        assert.ok(min <= avg && avg <= max && min <= ewma && ewma <= max, `${name}: ${m[0]}`);
+        // …and the run went on to its end: all 6 probes, the usual summary.
+        assert.match(out, /\n6 packets transmitted, 6 received, 0% packet loss/, `${name}: ${out}`);
+      };
+      const args = ["-c", "6", "-i", "0.5", "127.0.0.1"];
+      await Promise.all([
+        one("iputils", ["ping", ...args]),
+        one("netkit", [process.execPath, BIN, "ping", ...args]),
+        one("netkit --tcp", [process.execPath, BIN, "ping", "--tcp", port, ...args]),
+      ]);
+    } finally {
+      server.close();
     }
   });
 
