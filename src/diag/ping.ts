@@ -181,6 +181,27 @@ function run(sock: IcmpSocket, host: string, target: Addr, opts: PingOptions): P
         });
       };
       const onAbort = () => finish();
+      /**
+       * A run that ends on a timer (linger, deadline) first reads what the kernel already queued:
+       * libuv runs due timers before poll callbacks, so after the process was descheduled a
+       * reply or ICMP error that arrived in time would otherwise be dropped (flaky under load).
+       */
+      const finishAfterDrain = () => {
+        try {
+          sock.drainNow(handle);
+        } catch (e) {
+          finish(e);
+          return;
+        }
+        finish();
+      };
+      const handle = (m: IcmpMessage) => {
+        try {
+          onMessage(m);
+        } catch (e) {
+          finish(e);
+        }
+      };
 
       const shouldStop = () =>
         (count > 0 && stats.receivedCount + stats.errorCount >= count) ||
@@ -190,7 +211,7 @@ function run(sock: IcmpSocket, host: string, target: Addr, opts: PingOptions): P
       const scheduleExit = () => {
         clearTimeout(lingerTimer);
         const wait = stats.receivedCount > 0 ? Math.max((2 * stats.maxRttUs) / 1000, interval) : lingerMs;
-        lingerTimer = setTimeout(() => finish(), wait);
+        lingerTimer = setTimeout(() => finishAfterDrain(), wait);
       };
 
       const sendProbe = () => {
@@ -301,15 +322,9 @@ function run(sock: IcmpSocket, host: string, target: Addr, opts: PingOptions): P
         return;
       }
       opts.signal?.addEventListener("abort", onAbort);
-      if (deadlineMs > 0) deadlineTimer = setTimeout(() => finish(), deadlineMs);
+      if (deadlineMs > 0) deadlineTimer = setTimeout(() => finishAfterDrain(), deadlineMs);
       try {
-        sock.start((m: IcmpMessage) => {
-          try {
-            onMessage(m);
-          } catch (e) {
-            finish(e);
-          }
-        });
+        sock.start(handle);
       } catch (e) {
         finish(e);
         return;

@@ -58,6 +58,20 @@ function summary(out: string): { transmitted: number; received: number; errors: 
   return { transmitted: Number(m[1]), received: Number(m[2]), errors: Number(m[3] ?? 0), loss: Number(m[4]) };
 }
 
+/**
+ * Both runs (netkit's and iputils' `-c 3 -w …` output) got exactly the 3 replies asked for, and
+ * each summary's loss is iputils' arithmetic of its own counts. The transmitted counts may differ
+ * by a probe sent while a reply was still unread, so they are not compared with each other.
+ */
+function assertThreeReplies(ours: string, theirs: string): void {
+  for (const out of [ours, theirs]) {
+    const s = summary(out);
+    assert.equal(s.received, 3, out);
+    assert.ok(s.transmitted >= 3, out);
+    assert.equal(s.loss, Number((((s.transmitted - s.received) * 100) / s.transmitted).toPrecision(6)), out);
+  }
+}
+
 /** Poll `cond` every 10 ms; fail after a generous 15 s (a guard against hangs, not a timing). */
 async function waitUntil(cond: () => boolean, what: string): Promise<void> {
   const end = Date.now() + 15_000;
@@ -80,13 +94,14 @@ describe("netkit ping on loopback", { timeout: 60_000 }, () => {
   it("agrees with iputils ping: reply lines, count, loss, exit code (IPv4 and IPv6)", async (t) => {
     if (!skipUnless(t, true)) return;
     for (const host of ["127.0.0.1", "::1"]) {
-      const args = ["-c", "3", "-i", "0.2", "-W", "2", host];
+      // -w (not -W): both run until 3 replies are in. With -W, a reply read more than
+      // max(2·rtt, -i) after the last probe is lost (iputils' linger), which a loaded machine
+      // turns into random loss on either side. -w 10 only guards against a hang.
+      const args = ["-c", "3", "-i", "0.2", "-w", "10", host];
       const [ours, theirs] = await Promise.all([runBin(["ping", ...args]), run(["ping", ...args])]);
       assert.equal(ours.code, theirs.code, `${host} exit code`);
       assert.equal(ours.code, 0);
-      const a = summary(ours.stdout);
-      const b = summary(theirs.stdout);
-      assert.deepEqual([a.transmitted, a.received, a.loss], [b.transmitted, b.received, b.loss]);
+      assertThreeReplies(ours.stdout, theirs.stdout);
       const v4 = host.includes(".");
       // Header, reply and rtt lines in iputils' exact shapes.
       const header = v4
@@ -133,14 +148,15 @@ describe("netkit ping on loopback", { timeout: 60_000 }, () => {
         const m = line.exec(err);
         assert.ok(m, `${name} stderr: ${JSON.stringify(err)}`);
         const [received, transmitted, loss] = [Number(m[1]), Number(m[2]), Number(m[3])];
-        assert.ok(received >= 2 && received <= transmitted && transmitted <= 6, `${name}: ${m[0]}`);
+        assert.ok(received >= 2 && received <= transmitted, `${name}: ${m[0]}`);
         assert.equal(loss, Math.trunc(((transmitted - received) * 100) / transmitted));
         const [min, avg, ewma, max] = m.slice(4).map(Number) as [number, number, number, number];
         assert.ok(min <= avg && avg <= max && min <= ewma && ewma <= max, `${name}: ${m[0]}`);
-        // …and the run went on to its end: all 6 probes, the usual summary.
-        assert.match(out, /\n6 packets transmitted, 6 received, 0% packet loss/, `${name}: ${out}`);
+        // …and the run went on to its end: all 6 replies, the usual summary.
+        assert.match(out, /\n\d+ packets transmitted, 6 received, /, `${name}: ${out}`);
       };
-      const args = ["-c", "6", "-i", "0.5", "127.0.0.1"];
+      // -w: run until 6 replies (no linger after the last probe to lose a late-read reply).
+      const args = ["-c", "6", "-i", "0.5", "-w", "30", "127.0.0.1"];
       await Promise.all([
         one("iputils", ["ping", ...args]),
         one("netkit", [process.execPath, BIN, "ping", ...args]),
@@ -169,8 +185,16 @@ describe("netkit ping on loopback", { timeout: 60_000 }, () => {
 
   it("does not count another process's pings to the same host", async (t) => {
     if (!skipUnless(t, true)) return;
-    const other = spawn("ping", ["-c", "10", "-i", "0.05", "127.0.0.1"], { stdio: "ignore" });
+    // The other ping runs the whole time ours does: started first, and we wait for its first reply.
+    const other = spawn("ping", ["-c", "200", "-i", "0.05", "127.0.0.1"], {
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+    let otherOut = "";
+    other.stdout.on("data", (d: Buffer) => {
+      otherOut += d.toString();
+    });
     try {
+      await waitUntil(() => otherOut.includes("icmp_seq=1 "), "the other ping's first reply");
       const r = await runCli(["ping", "-c", "4", "-i", "0.1", "--json", "--socket", "raw", "127.0.0.1"]);
       const j = JSON.parse(r.stdout) as Json;
       assert.deepEqual([j.transmitted, j.received, j.duplicates], [4, 4, 0]);
@@ -178,6 +202,7 @@ describe("netkit ping on loopback", { timeout: 60_000 }, () => {
         j.replies.map((x) => x.seq),
         [1, 2, 3, 4],
       );
+      assert.equal(other.exitCode, null, "the other ping was still running");
     } finally {
       other.kill();
     }
@@ -214,22 +239,28 @@ describe("netkit ping across test hosts", { timeout: 90_000 }, () => {
       const nk = (h: "a" | "b" | "c", ...args: string[]) =>
         net.exec(h, [process.execPath, BIN, "ping", ...args]);
       for (const dst of [ADDR.b.v4, ADDR.b.v6]) {
-        const args = ["-c", "3", "-i", "0.2", "-W", "2", dst];
+        const args = ["-c", "3", "-i", "0.2", "-w", "10", dst];
         const [ours, theirs] = await Promise.all([nk("a", ...args), net.exec("a", ["ping", ...args])]);
         assert.equal(ours.code, 0, ours.stderr);
         assert.equal(ours.code, theirs.code);
-        const o = summary(ours.stdout);
-        const i = summary(theirs.stdout);
-        assert.deepEqual([o.transmitted, o.received, o.loss], [i.transmitted, i.received, i.loss]);
+        assertThreeReplies(ours.stdout, theirs.stdout);
         assert.match(ours.stdout, new RegExp(`64 bytes from ${dst}: icmp_seq=1 ttl=63 `));
       }
+      // "Destination Host Unreachable" comes when a's neighbour resolution fails: after
+      // mcast_solicit (3) probes, retrans_time (1 s) apart. netkit and iputils share the one
+      // neighbour entry, so a probe that lands at the end of one 3 s cycle waits for the next: the
+      // error could come after 5 s, past the old -w 5 (the flake: 6 transmitted, no error). A
+      // 0.1 s retrans_time makes a cycle 0.3 s, shorter than the 1 s between probes, so the first
+      // probe's error always comes first; -w 20 only guards against a hang (both stop at the first
+      // error). -W 10 likewise: with -c 1 both stop at the first answer.
+      await net.run("a", ["sysctl", "-qw", "net.ipv4.neigh.eth0.retrans_time_ms=100"]);
       const [noRoute, noRouteIp, down, downIp, ttl, ttlIp] = await Promise.all([
         nk("c", "-c", "1", ADDR.b.v4),
         net.exec("c", ["ping", "-c", "1", ADDR.b.v4]),
-        nk("a", "-c", "1", "-w", "5", ADDR.down.v4),
-        net.exec("a", ["ping", "-c", "1", "-w", "5", ADDR.down.v4]),
-        nk("a", "-c", "1", "-t", "1", "-W", "2", ADDR.b.v4),
-        net.exec("a", ["ping", "-c", "1", "-t", "1", "-W", "2", ADDR.b.v4]),
+        nk("a", "-c", "1", "-w", "20", ADDR.down.v4),
+        net.exec("a", ["ping", "-c", "1", "-w", "20", ADDR.down.v4]),
+        nk("a", "-c", "1", "-t", "1", "-W", "10", ADDR.b.v4),
+        net.exec("a", ["ping", "-c", "1", "-t", "1", "-W", "10", ADDR.b.v4]),
       ]);
       // No route: both fail at once with exit 2.
       assert.deepEqual([noRoute.code, noRouteIp.code], [2, 2]);
@@ -253,14 +284,17 @@ describe("netkit ping across test hosts", { timeout: 90_000 }, () => {
       await net.run("a", ["sysctl", "-qw", "net.ipv4.ping_group_range=0 2147483647"]);
       const nk = (...args: string[]) => net.exec("a", [process.execPath, BIN, "ping", ...args]);
       for (const dst of [ADDR.b.v4, ADDR.b.v6]) {
-        const r = await nk("-c", "2", "-i", "0.2", "-W", "3", "--json", "--socket", "dgram", dst);
+        const r = await nk("-c", "2", "-i", "0.2", "-w", "20", "--json", "--socket", "dgram", dst);
         assert.equal(r.code, 0, r.stderr);
         const j = JSON.parse(r.stdout) as Json;
-        assert.deepEqual([j.socketKind, j.transmitted, j.received], ["dgram", 2, 2]);
+        // -w: probes go on until 2 replies (the first ones may wait for neighbour resolution on
+        // the fresh links), so only the replies are counted exactly.
+        assert.deepEqual([j.socketKind, j.received], ["dgram", 2]);
+        assert.ok(j.transmitted >= 2);
         assert.ok(j.replies.every((x) => x.ttl === 63 && x.from === dst));
       }
       // Errors come through the socket's error queue.
-      const te = await nk("-c", "1", "-t", "1", "-W", "2", "--json", "--socket", "dgram", ADDR.b.v4);
+      const te = await nk("-c", "1", "-t", "1", "-W", "10", "--json", "--socket", "dgram", ADDR.b.v4);
       assert.equal(te.code, 1);
       const j = JSON.parse(te.stdout) as Json;
       assert.deepEqual(j.icmpErrors, [

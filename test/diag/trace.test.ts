@@ -77,7 +77,9 @@ describe("netkit trace across test hosts", { timeout: 120_000 }, () => {
         [["-I"], ADDR.r1.v6, ADDR.b.v6],
       ];
       for (const [flags, hop1, dest] of cases) {
-        const { code, j } = await netkitTrace(net, "a", [...flags, "-N", "1", "-w", "3", dest]);
+        // -w only bounds a probe that gets no answer (none here): generous, so load cannot turn a
+        // late-read answer into "*".
+        const { code, j } = await netkitTrace(net, "a", [...flags, "-N", "1", "-w", "10", dest]);
         const what = `${flags.join(" ")} ${dest}`;
         assert.equal(code, 0, what);
         assert.equal(j.reached, true, what);
@@ -94,7 +96,7 @@ describe("netkit trace across test hosts", { timeout: 120_000 }, () => {
           for (const p of probes) {
             assert.equal(p.from, want, `${what} hop ${i + 1}`);
             assert.equal(p.note, "");
-            assert.ok(p.rttMs !== null && p.rttMs >= 0 && p.rttMs < 3000, `rtt ${p.rttMs}`);
+            assert.ok(p.rttMs !== null && p.rttMs >= 0, `rtt ${p.rttMs}`);
             if (p.rttMs > 100)
               t.diagnostic(`${what} hop ${i + 1}: slow probe ${p.rttMs} ms (neighbour discovery)`);
           }
@@ -114,9 +116,9 @@ describe("netkit trace across test hosts", { timeout: 120_000 }, () => {
         [ADDR.b.v6, []],
         [ADDR.b.v4, ["-I"]],
       ] as const) {
-        const args = ["-n", "-q", "1", "-N", "1", "-w", "3", ...extra, dest];
+        const args = ["-n", "-q", "1", "-N", "1", "-w", "10", ...extra, dest];
         const theirs = tracerouteHops(await net.run("a", ["traceroute", ...args], 30_000));
-        const { code, j } = await netkitTrace(net, "a", ["-q", "1", "-N", "1", "-w", "3", ...extra, dest]);
+        const { code, j } = await netkitTrace(net, "a", ["-q", "1", "-N", "1", "-w", "10", ...extra, dest]);
         assert.equal(code, 0);
         const ours = j.hops.map((h) => h.probes[0]!.from);
         assert.deepEqual(ours, theirs, `${extra.join(" ")} ${dest}`);
@@ -155,7 +157,7 @@ describe("netkit trace across test hosts", { timeout: 120_000 }, () => {
       // A down host on a's own segment: neighbour discovery fails, a itself reports !H.
       await net.run("a", ["sysctl", "-qw", "net.ipv4.neigh.eth0.mcast_solicit=1"]);
       await net.run("a", ["sysctl", "-qw", "net.ipv4.neigh.eth0.retrans_time_ms=100"]);
-      const down = await netkitTrace(net, "a", ["-q", "1", "-w", "3", "-m", "2", ADDR.down.v4]);
+      const down = await netkitTrace(net, "a", ["-q", "1", "-w", "10", "-m", "2", ADDR.down.v4]);
       assert.equal(down.code, 1, "destination not reached");
       assert.equal(down.j.reached, false);
       assert.deepEqual(down.j.hops.at(-1)!.probes[0], {
