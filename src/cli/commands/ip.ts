@@ -48,6 +48,9 @@ Networks may have host bits set (10.1.2.3/8 means 10.0.0.0/8, like Python's stri
 split --hosts (VLSM): largest request first, each gets the smallest prefix with enough usable
 hosts (IPv4 2^h−2, IPv6 2^h−1; 2 hosts → /31, 1 host → /32); what does not fit is an error.
 Mixing IPv4 and IPv6 in one operation is an error (ERR_VERSION_MISMATCH).
+With "-", a bad line gives an error record and the run goes on; a line longer than 4096
+characters is reported (ERR_INPUT_TOO_LONG, named by its first 32 characters), never parsed.
+Zones have at most 15 characters (an interface name) or are a scope id up to 4294967295.
 
 The output shows the working: address AND netmask = network, network OR wildcard = broadcast,
 and a binary view where "|" separates the network bits from the host bits.
