@@ -18,6 +18,7 @@ export const ERROR_CODES = {
   ERR_HOST_BITS: "a network was expected but the address has host bits set",
   ERR_RANGE: "a value is outside the range the operation accepts",
   ERR_TOO_LARGE: "the result would be larger than the limit the operation allows",
+  ERR_INPUT_TOO_LONG: "an input line or argument is longer than the command reads (4096 characters)",
   ERR_USAGE: "the command line is not valid (exit code 2)",
   ERR_IO: "an operating-system call failed",
   // sockets (src/sockets, netkit udp|tcp|unix|nc)

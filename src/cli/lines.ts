@@ -1,45 +1,83 @@
 /**
  * Streaming line reader: yields lines of a byte stream without holding more than one chunk and
  * one partial line (constant memory for any input size). A trailing "\r" is removed (CRLF input).
+ * A line longer than the limit is never passed on, not even cut: it comes out as an
+ * {@link OverlongLine} (its first characters and its length), so a caller reports it instead of
+ * parsing a prefix that might be valid on its own.
  */
 import type { Readable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
 
-/** Lines longer than this are cut and reported, so memory stays bounded. */
+/** Lines longer than this (in characters, without the line end) are reported, not parsed. */
 export const MAX_LINE = 4096;
+/** How many leading characters of an over-long line are kept to name it in a report. */
+export const OVERLONG_HEAD = 32;
 
-export async function* readLines(input: Readable, maxLine = MAX_LINE): AsyncGenerator<string[]> {
+/** A line longer than the limit: its first {@link OVERLONG_HEAD} characters and its length. */
+export interface OverlongLine {
+  readonly overlong: true;
+  readonly head: string;
+  readonly length: number;
+}
+
+/** One input line, or the stand-in of an over-long one. */
+export type Line = string | OverlongLine;
+
+/** The text that stands for an over-long line in a report: its head and "…". */
+export function overlongLabel(line: OverlongLine): string {
+  return `${line.head}…`;
+}
+
+function overlong(head: string, length: number): OverlongLine {
+  return { overlong: true, head: head.slice(0, OVERLONG_HEAD), length };
+}
+
+export async function* readLines(input: Readable, maxLine = MAX_LINE): AsyncGenerator<Line[]> {
   const decoder = new StringDecoder("utf8");
   let rest = "";
-  let skipping = false; // inside an over-long line, already reported
+  let long: { head: string; length: number } | null = null; // inside an over-long line
   for await (const chunk of input) {
-    let text = rest + (typeof chunk === "string" ? chunk : decoder.write(chunk as Buffer));
-    if (skipping) {
+    const text = rest + (typeof chunk === "string" ? chunk : decoder.write(chunk as Buffer));
+    rest = "";
+    const lines: Line[] = [];
+    let from = 0;
+    if (long !== null) {
       const nl = text.indexOf("\n");
       if (nl < 0) {
-        rest = "";
+        long.length += text.length;
         continue;
       }
-      text = text.slice(nl + 1);
-      skipping = false;
+      long.length += nl - (nl > 0 && text.charCodeAt(nl - 1) === 13 ? 1 : 0);
+      lines.push(overlong(long.head, long.length));
+      long = null;
+      from = nl + 1;
     }
-    const parts = text.split("\n");
-    rest = parts.pop()!;
-    if (rest.length > maxLine) {
-      // An over-long line is passed on cut (it will not parse) and the rest of it is skipped.
-      parts.push(rest.slice(0, maxLine));
-      rest = "";
-      skipping = true;
+    for (;;) {
+      const nl = text.indexOf("\n", from);
+      if (nl < 0) break;
+      const end = nl > from && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+      lines.push(
+        end - from > maxLine
+          ? overlong(text.slice(from, from + OVERLONG_HEAD), end - from)
+          : text.slice(from, end),
+      );
+      from = nl + 1;
     }
-    for (let i = 0; i < parts.length; i++) {
-      const p = parts[i]!;
-      if (p.endsWith("\r")) parts[i] = p.slice(0, -1);
-    }
-    if (parts.length > 0) yield parts;
+    if (text.length - from > maxLine)
+      long = { head: text.slice(from, from + OVERLONG_HEAD), length: text.length - from };
+    else rest = text.slice(from);
+    if (lines.length > 0) yield lines;
   }
-  rest += decoder.end();
+  const tail = decoder.end();
+  if (long !== null) {
+    long.length += tail.length - (tail.endsWith("\r") ? 1 : 0);
+    yield [overlong(long.head, long.length)];
+    return;
+  }
+  rest += tail;
   if (rest.endsWith("\r")) rest = rest.slice(0, -1);
-  if (rest !== "") yield [rest];
+  if (rest.length > maxLine) yield [overlong(rest, rest.length)];
+  else if (rest !== "") yield [rest];
 }
 
 /**

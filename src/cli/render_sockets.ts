@@ -38,6 +38,11 @@ function endpointLength(address: string, port: number | null, v6: boolean): numb
 
 const HEAD = ["Netid", "State", "Recv-Q", "Send-Q", "Local Address:Port", "Peer Address:Port", "Process"];
 
+/** Width of a Unix row's peer cell: "* INODE", or "*" when the peer is unknown. */
+function unixPeerLength(r: SocketRow): number {
+  return typeof r.peerInode === "number" ? 2 + digits(r.peerInode) : 1;
+}
+
 type Widths = [number, number, number, number, number, number, number];
 
 /** Column widths: each column as wide as its widest cell (computed arithmetically, no text kept). */
@@ -56,7 +61,10 @@ function columnWidths(rows: readonly SocketRow[]): Widths {
         ? (r.localAddress.length || 1) + 1 + digits(r.inode)
         : endpointLength(r.localAddress, r.localPort, r.family === "inet6");
     if (l > w[4]) w[4] = l;
-    const p = r.family === "unix" ? 1 : endpointLength(r.peerAddress, r.peerPort, r.family === "inet6");
+    const p =
+      r.family === "unix"
+        ? unixPeerLength(r)
+        : endpointLength(r.peerAddress, r.peerPort, r.family === "inet6");
     if (p > w[5]) w[5] = p;
   }
   return w;
@@ -485,9 +493,15 @@ export function renderSocketTableBytes(
     }
     out.spaces(1);
     const v6 = r.family === "inet6";
-    const peerLen = unix ? 1 : endpointLength(r.peerAddress, r.peerPort, v6);
-    if (unix) out.buf[out.off++] = 42;
-    else out.endpoint(r.peerAddress, r.peerPort, v6);
+    const peerLen = unix ? unixPeerLength(r) : endpointLength(r.peerAddress, r.peerPort, v6);
+    if (unix) {
+      // ss -x: "* PEER_INODE" (0 without a peer); just "*" when the source does not know.
+      out.buf[out.off++] = 42;
+      if (typeof r.peerInode === "number") {
+        out.spaces(1);
+        out.num(r.peerInode);
+      }
+    } else out.endpoint(r.peerAddress, r.peerPort, v6);
     ownersTail(r.inode, r.processes, r.ownerUnknown, peerLen);
     if (out.off >= chunk) out.room(chunk + 1);
   }
@@ -654,6 +668,7 @@ export function rowJson(r: SocketRow): Record<string, unknown> {
     sendQ: r.sendQ,
     uid: r.uid,
     inode: r.inode,
+    ...(r.peerInode !== undefined ? { peerInode: r.peerInode } : {}),
     processes: r.processes,
     ownerUnknown: r.ownerUnknown,
   };

@@ -51,6 +51,11 @@ export interface PingOptions {
   socketKind?: "auto" | "dgram" | "raw";
   signal?: AbortSignal;
   onEvent?: (e: PingEvent) => void;
+  /**
+   * The statistics to count into (default: a new one). Pass your own to read a snapshot while
+   * the run goes on — `stats.status()`, what iputils prints on SIGQUIT.
+   */
+  stats?: PingStats;
 }
 
 export interface PingResult extends PingSummary {
@@ -145,7 +150,7 @@ function run(sock: IcmpSocket, host: string, target: Addr, opts: PingOptions): P
       const id = (process.pid ^ Math.floor(Math.random() * 0x10000)) & 0xffff;
       const dst = target.withoutZone().toBytes();
       const scopeId = 0;
-      const stats = new PingStats();
+      const stats = opts.stats ?? new PingStats();
       const sentAt = new Map<number, bigint>(); // 16-bit seq → send time
       const seen = new Set<number>();
       const start = performance.now();
@@ -176,6 +181,27 @@ function run(sock: IcmpSocket, host: string, target: Addr, opts: PingOptions): P
         });
       };
       const onAbort = () => finish();
+      /**
+       * A run that ends on a timer (linger, deadline) first reads what the kernel already queued:
+       * libuv runs due timers before poll callbacks, so after the process was descheduled a
+       * reply or ICMP error that arrived in time would otherwise be dropped (flaky under load).
+       */
+      const finishAfterDrain = () => {
+        try {
+          sock.drainNow(handle);
+        } catch (e) {
+          finish(e);
+          return;
+        }
+        finish();
+      };
+      const handle = (m: IcmpMessage) => {
+        try {
+          onMessage(m);
+        } catch (e) {
+          finish(e);
+        }
+      };
 
       const shouldStop = () =>
         (count > 0 && stats.receivedCount + stats.errorCount >= count) ||
@@ -185,7 +211,7 @@ function run(sock: IcmpSocket, host: string, target: Addr, opts: PingOptions): P
       const scheduleExit = () => {
         clearTimeout(lingerTimer);
         const wait = stats.receivedCount > 0 ? Math.max((2 * stats.maxRttUs) / 1000, interval) : lingerMs;
-        lingerTimer = setTimeout(() => finish(), wait);
+        lingerTimer = setTimeout(() => finishAfterDrain(), wait);
       };
 
       const sendProbe = () => {
@@ -296,15 +322,9 @@ function run(sock: IcmpSocket, host: string, target: Addr, opts: PingOptions): P
         return;
       }
       opts.signal?.addEventListener("abort", onAbort);
-      if (deadlineMs > 0) deadlineTimer = setTimeout(() => finish(), deadlineMs);
+      if (deadlineMs > 0) deadlineTimer = setTimeout(() => finishAfterDrain(), deadlineMs);
       try {
-        sock.start((m: IcmpMessage) => {
-          try {
-            onMessage(m);
-          } catch (e) {
-            finish(e);
-          }
-        });
+        sock.start(handle);
       } catch (e) {
         finish(e);
         return;

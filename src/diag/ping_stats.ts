@@ -34,6 +34,33 @@ export interface PingSummary {
 }
 
 /**
+ * An interim snapshot, as iputils prints it on SIGQUIT (`status()` in ping_common.c): counts,
+ * loss as a whole percentage (truncated), and min/avg/ewma/max in whole microseconds (null before
+ * any timed reply). `ewma` is iputils' moving average: rtt8 = 8·first, then rtt8 += t − rtt8/8.
+ */
+export interface PingStatus {
+  received: number;
+  transmitted: number;
+  loss: number;
+  rttUs: { min: number; avg: number; ewma: number; max: number } | null;
+}
+
+const ms3 = (us: number): string => `${Math.floor(us / 1000)}.${String(us % 1000).padStart(3, "0")}`;
+
+/**
+ * iputils' SIGQUIT line (on stderr, starting with "\r"), e.g.
+ * `\r4/4 packets, 0% loss, min/avg/ewma/max = 0.012/0.025/0.018/0.036 ms\n`.
+ */
+export function formatPingStatus(s: PingStatus): string {
+  let line = `\r${s.received}/${s.transmitted} packets, ${s.loss}% loss`;
+  if (s.rttUs !== null) {
+    const r = s.rttUs;
+    line += `, min/avg/ewma/max = ${ms3(r.min)}/${ms3(r.avg)}/${ms3(r.ewma)}/${ms3(r.max)} ms`;
+  }
+  return `${line}\n`;
+}
+
+/**
  * iputils' llsqrt(): Newton's method on integers, returning the iterate that stopped decreasing —
  * ⌊√a⌋, except ⌈√a⌉ when a + 1 is a perfect square (llsqrt(8) = 3). 0 for a ≤ 0.
  */
@@ -62,6 +89,8 @@ export class PingStats {
   private tsum2 = 0n;
   private timed = 0;
   private pipe = 1;
+  /** 8 × the moving average of the RTT in µs, as iputils keeps `rtt` (0 before any reply). */
+  private rtt8 = 0;
 
   /** Count one transmitted probe. */
   sent(): void {
@@ -81,6 +110,28 @@ export class PingStats {
     this.tsum2 += BigInt(t) * BigInt(t);
     if (t < this.tmin) this.tmin = t;
     if (t > this.tmax) this.tmax = t;
+    // iputils: rtt = triptime*8 at first, then rtt += triptime − rtt/8 (C integer division).
+    this.rtt8 = this.rtt8 === 0 ? t * 8 : this.rtt8 + t - Math.trunc(this.rtt8 / 8);
+  }
+
+  /** The interim snapshot iputils prints on SIGQUIT (see {@link formatPingStatus}). */
+  status(): PingStatus {
+    const loss =
+      this.transmitted === 0 ? 0 : Math.trunc(((this.transmitted - this.received) * 100) / this.transmitted);
+    return {
+      received: this.received,
+      transmitted: this.transmitted,
+      loss,
+      rttUs:
+        this.received > 0 && this.timed > 0
+          ? {
+              min: this.tmin,
+              avg: Math.floor(this.tsum / this.timed),
+              ewma: Math.trunc(this.rtt8 / 8),
+              max: this.tmax,
+            }
+          : null,
+    };
   }
 
   /** Count a reply whose checksum failed. */

@@ -9,7 +9,7 @@
  * r.type; // "local"
  * r.dev;  // "lo"
  */
-import { NetkitError } from "../errors.js";
+import { NetkitError, UsageError } from "../errors.js";
 import type { Addr } from "../ip/addr.js";
 import type { RouteRecord } from "../native/rtnetlink.js";
 import {
@@ -150,9 +150,10 @@ export interface RouteGetOptions {
 }
 
 /**
- * Ask the kernel which route a packet to `dst` would take, exactly as `ip route get` does.
+ * Ask the kernel which route a packet to `dst` would take, exactly as `ip route get` does. A zone
+ * on `dst` (`fe80::1%eth0`, or a scope id `%2`) is the output interface, like `oif eth0`.
  * @throws {NetkitError} ERR_NO_ROUTE when the kernel answers "unreachable"; ERR_NO_INTERFACE for
- * an unknown `oif`; ERR_IO for other failures
+ * an unknown `oif` or zone; ERR_USAGE when the zone and `oif` differ; ERR_IO for other failures
  */
 export async function routeGet(dst: Addr, opts: RouteGetOptions = {}): Promise<Route> {
   const { dumpLinks, getRoute, NetlinkError } = await import("../native/rtnetlink.js");
@@ -167,6 +168,18 @@ export async function routeGet(dst: Addr, opts: RouteGetOptions = {}): Promise<R
   if (opts.oif !== undefined) {
     oif = links.find((l) => l.name === opts.oif)?.index;
     if (oif === undefined) throw new NetkitError("ERR_NO_INTERFACE", `no interface named "${opts.oif}"`);
+  }
+  if (dst.zone !== "") {
+    // The zone is the output interface (a name, or a scope id = interface index), as a socket
+    // would use it: `ip route get` takes no zone, so this is `ip route get ADDR oif DEV`.
+    const byZone = zoneInterface(dst.zone, links);
+    if (byZone === undefined) {
+      throw new NetkitError("ERR_NO_INTERFACE", `no interface "${dst.zone}" (the zone of ${dst.toString()})`);
+    }
+    if (oif !== undefined && oif !== byZone) {
+      throw new UsageError(`the zone %${dst.zone} and --oif ${opts.oif} name different interfaces`);
+    }
+    oif = byZone;
   }
   const target = dst.withoutZone();
   try {
@@ -183,6 +196,15 @@ export async function routeGet(dst: Addr, opts: RouteGetOptions = {}): Promise<R
     }
     throw ioError(`look up the route to ${target.toString()}`, e);
   }
+}
+
+/** The index of the interface a zone names: a name, or an all-digit interface index. */
+function zoneInterface(zone: string, links: readonly { index: number; name: string }[]): number | undefined {
+  const byName = links.find((l) => l.name === zone);
+  if (byName !== undefined) return byName.index;
+  if (!/^[0-9]+$/.test(zone)) return undefined;
+  const index = Number(zone);
+  return links.find((l) => l.index === index)?.index;
 }
 
 /** A default gateway: the next hop of a default route in the main table. */

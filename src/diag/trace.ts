@@ -123,7 +123,7 @@ async function udpProber(
       socks.set(p.id, s);
       s.setTtl(p.hop);
       s.start((e) => onError(p.id, e));
-      sentAt.set(p.id, s.send(dst, (basePort + p.id) & 0xffff, payload));
+      sentAt.set(p.id, s.send(dst, basePort + p.id, payload)); // ≤ 65535: checked by trace()
     },
     drop(id) {
       socks.get(id)?.close();
@@ -188,10 +188,19 @@ async function icmpProber(
 }
 
 /**
+ * The destination port of the last UDP probe: probe n (from 0) goes to `base + n`, and there are
+ * `queries` probes for each hop from `firstHop` to `maxHops`. traceroute wraps past 65535 to port
+ * 0, 1, …; netkit refuses instead (the probes must stay on valid ports).
+ */
+export function lastProbePort(base: number, maxHops: number, firstHop: number, queries: number): number {
+  return base + (maxHops - firstHop + 1) * queries - 1;
+}
+
+/**
  * Trace the path to `host`. Resolves when the destination answered, an unreachable error ended
  * the trace, `maxHops` was tried, or `signal` aborted (the hops complete so far are returned).
  * @throws {NetkitError} ERR_RESOLVE, ERR_NO_ROUTE (the first probe cannot be sent), ERR_PING_PERMISSION
- * (ICMP method without a permitted socket), ERR_RANGE (bad options), ERR_IO
+ * (ICMP method without a permitted socket), ERR_RANGE (bad options, UDP ports past 65535), ERR_IO
  */
 export async function trace(host: string, opts: TraceOptions = {}): Promise<TraceResult> {
   const method = opts.method ?? "udp";
@@ -212,6 +221,15 @@ export async function trace(host: string, opts: TraceOptions = {}): Promise<Trac
   })();
   if (maxHops > 255 || (opts.firstHop ?? 1) > maxHops || perHop > 10) {
     throw new NetkitError("ERR_RANGE", "trace needs 1 ≤ first hop ≤ max hops ≤ 255 and 1–10 probes per hop");
+  }
+  if (method === "udp") {
+    const last = lastProbePort(opts.port ?? 33434, maxHops, opts.firstHop ?? 1, perHop);
+    if (!(Number.isInteger(opts.port ?? 33434) && (opts.port ?? 33434) >= 1 && last <= 65535)) {
+      throw new NetkitError(
+        "ERR_RANGE",
+        `UDP probes from port ${opts.port ?? 33434} would need ports up to ${last}; the last port is 65535`,
+      );
+    }
   }
   const target = await resolveHost(host, opts.family);
   const { SyscallError, realtimeNs } = await import("../native/diag_libc.js");

@@ -340,14 +340,35 @@ function parseHextet(input: string, s: number, e: number): number {
   return n;
 }
 
-/** Characters allowed in a zone: printable ASCII except space, "%" and "/" (see docs/ip.md). */
+/**
+ * The longest zone: 15 characters, an interface name on Linux (IFNAMSIZ 16 with its NUL; BSD and
+ * macOS are the same, and if_nametoindex(3) cannot look up a longer name). Numeric scope ids fit
+ * too: the largest, 4294967295, has 10 digits.
+ */
+export const MAX_ZONE_LENGTH = 15;
+/** The largest numeric zone (a scope id is a 32-bit interface index). */
+const MAX_SCOPE_ID = 0xffffffff;
+
+/**
+ * Characters allowed in a zone: printable ASCII except space, "%" and "/"; at most
+ * {@link MAX_ZONE_LENGTH} of them; an all-digit zone is a scope id, at most 4294967295
+ * (see docs/ip.md).
+ */
 function checkZone(input: string, s: number, e: number): void {
   if (s === e) fail("ERR_ZONE", input, "empty zone after %", s - 1);
+  let digits = true;
   for (let i = s; i < e; i++) {
     const c = input.charCodeAt(i);
     if (c <= 0x20 || c >= 0x7f || c === 37 || c === 47) {
       fail("ERR_ZONE", input, `${describe(input[i]!)} is not allowed in a zone`, i);
     }
+    if (i - s === MAX_ZONE_LENGTH) {
+      fail("ERR_ZONE", input, `zone is longer than ${MAX_ZONE_LENGTH} characters`, i);
+    }
+    if (c < 48 || c > 57) digits = false;
+  }
+  if (digits && Number(input.slice(s, e)) > MAX_SCOPE_ID) {
+    fail("ERR_ZONE", input, `numeric zone (scope id) is larger than ${MAX_SCOPE_ID}`, s);
   }
 }
 

@@ -170,6 +170,15 @@ export class IcmpSocket {
     this.watch = watchReadable(this.fd, () => this.drain(onMessage));
   }
 
+  /**
+   * Deliver what is already queued on the socket now, without waiting for the event loop's poll
+   * phase: a timer that ends a run reads first, so an answer that arrived in time is never lost
+   * to a late event loop (timers run before poll callbacks).
+   */
+  drainNow(onMessage: (m: IcmpMessage) => void): void {
+    if (this.fd >= 0) this.drain(onMessage);
+  }
+
   private drain(onMessage: (m: IcmpMessage) => void): void {
     // Errors first (ping sockets queue ICMP errors separately), then ordinary messages.
     for (let i = 0; i < 64 && this.fd >= 0; i++) {

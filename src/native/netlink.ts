@@ -40,9 +40,10 @@ const NLMSG_ERROR = 2;
 const NLMSG_DONE = 3;
 const INET_DIAG_PROTOCOL = 17; // attribute: the socket's protocol (raw sockets)
 const UNIX_DIAG_NAME = 0;
+const UNIX_DIAG_PEER = 2;
 const UNIX_DIAG_RQLEN = 4;
 const UNIX_DIAG_UID = 7;
-const UDIAG_SHOW = 0x01 | 0x10 | 0x40; // NAME | RQLEN | UID
+const UDIAG_SHOW = 0x01 | 0x04 | 0x10 | 0x40; // NAME | PEER | RQLEN | UID
 
 /** One inet socket from an inet_diag dump. */
 export interface InetDiagRecord {
@@ -70,6 +71,8 @@ export interface UnixDiagRecord {
   recvQ: number;
   sendQ: number;
   uid: number | null;
+  /** The inode of the connected peer socket (UNIX_DIAG_PEER), 0 when there is none. */
+  peerInode: number;
 }
 
 /** A netlink failure: `errno` is the kernel's (or libc's) error code name. */
@@ -329,7 +332,7 @@ function parseInetDiagInto(
 
 const decoder = new TextDecoder();
 
-/** Parse one unix_diag_msg payload with its NAME, RQLEN and UID attributes (pure). */
+/** Parse one unix_diag_msg payload with its NAME, PEER, RQLEN and UID attributes (pure). */
 export function parseUnixDiag(v: DataView, off: number, end: number): UnixDiagRecord {
   const r: UnixDiagRecord = {
     type: v.getUint8(off + 1),
@@ -339,6 +342,7 @@ export function parseUnixDiag(v: DataView, off: number, end: number): UnixDiagRe
     recvQ: 0,
     sendQ: 0,
     uid: null,
+    peerInode: 0,
   };
   let a = off + 16;
   while (a + 4 <= end) {
@@ -359,6 +363,8 @@ export function parseUnixDiag(v: DataView, off: number, end: number): UnixDiagRe
       r.sendQ = v.getUint32(a + 8, true);
     } else if (atype === UNIX_DIAG_UID) {
       r.uid = v.getUint32(a + 4, true);
+    } else if (atype === UNIX_DIAG_PEER) {
+      r.peerInode = v.getUint32(a + 4, true);
     }
     a += (alen + 3) & ~3;
   }

@@ -42,7 +42,14 @@ import {
   scanSocketOwnersAsync,
 } from "./owners.js";
 import { parseProcNetInet, parseProcNetUnix } from "./proc_net.js";
-import { ALL_STATES, needsOwners, type RowFilter, rowMatcher, stateMask } from "./socket_filter.js";
+import {
+  ALL_STATES,
+  needsOwners,
+  portsMatch,
+  type RowFilter,
+  rowMatcher,
+  stateMask,
+} from "./socket_filter.js";
 import {
   type SocketProtocol,
   type SocketRow,
@@ -106,6 +113,7 @@ function unixRow(r: UnixDiagRecord): SocketRow {
     sendQ: r.sendQ,
     uid: r.uid,
     inode: r.inode,
+    peerInode: r.peerInode,
     processes: [],
     ownerUnknown: false,
   };
@@ -230,7 +238,8 @@ function fromProc(
 
 /** The port part of the filter as a kernel-side condition (the rows are still checked after). */
 function kernelPorts(f: RowFilter): PortCondition | undefined {
-  if (f.port !== undefined) return { local: [f.port], peer: [f.port] };
+  // A peer port of 0 is "no peer": asking the kernel for it would return every listener.
+  if (f.port !== undefined) return f.port === 0 ? { local: [0] } : { local: [f.port], peer: [f.port] };
   if (f.sport !== undefined) return { local: [f.sport] };
   if (f.dport !== undefined) return { peer: [f.dport] };
   return undefined;
@@ -389,10 +398,7 @@ export async function listSocketsText(opts: ListSocketsOptions = {}): Promise<Te
   const keep =
     f.port === undefined && f.sport === undefined && f.dport === undefined
       ? undefined
-      : (sport: number, dport: number) =>
-          (f.port === undefined || sport === f.port || dport === f.port) &&
-          (f.sport === undefined || sport === f.sport) &&
-          (f.dport === undefined || dport === f.dport);
+      : (sport: number, dport: number) => portsMatch(f, sport, dport);
   const inet = new InetRecords(keep);
   const reqs: { req: InetRequest; protocol: "tcp" | "udp" }[] = [];
   for (const p of PROTOCOL_ORDER) {

@@ -11,6 +11,7 @@ import { isEphemeral, isReserved, type KernelPorts, readKernelPorts } from "./ke
 import { listSockets, type SocketSource } from "./list_sockets.js";
 import { type PortTransport, parsePortSpec } from "./port_spec.js";
 import { type PortCategory, portCategory, type ServiceName, serviceNames } from "./registry.js";
+import { portsMatch } from "./socket_filter.js";
 import type { SocketProtocol, SocketRow } from "./socket_row.js";
 
 export interface PortTransportInfo {
@@ -57,7 +58,7 @@ export async function portInfo(spec: string, opts: { procRoot?: string } = {}): 
       reserved: isReserved(kernel, e.port),
       names: serviceNames(e.port, e.transport),
       sockets: table.rows.filter(
-        (r) => r.protocol === e.transport && (r.localPort === e.port || r.peerPort === e.port),
+        (r) => r.protocol === e.transport && portsMatch({ port: e.port }, r.localPort, r.peerPort),
       ),
     })),
     sources: table.sources,

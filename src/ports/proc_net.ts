@@ -167,6 +167,7 @@ export function parseProcNetUnix(text: string): SocketRow[] {
       sendQ: null,
       uid: null,
       inode: Number(m[6]),
+      peerInode: null,
       processes: [],
       ownerUnknown: false,
     });

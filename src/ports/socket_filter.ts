@@ -80,7 +80,7 @@ export function stateMask(states: readonly SocketState[]): number {
 
 /** What rows to keep, beyond protocol, family and state (which the sources apply). */
 export interface RowFilter {
-  /** Local or peer port. */
+  /** Local or peer port (a peer port of 0 is "no peer" and never matches). */
   port?: number;
   sport?: number;
   dport?: number;
@@ -96,12 +96,23 @@ export function needsOwners(f: RowFilter): boolean {
   return f.pid !== undefined || f.process !== undefined;
 }
 
+/**
+ * The port part of `f` for one socket. A peer port of 0 means "no peer" (`*:*` in ss's table, a
+ * listener or an unconnected datagram socket), so it never matches: `--port 0` and `--dport 0`
+ * do not list every listener (ss's `dport = :0` compares the raw 0 and does; see docs/sockets.md).
+ */
+export function portsMatch(f: RowFilter, localPort: number | null, peerPort: number | null): boolean {
+  const peer = peerPort === 0 ? null : peerPort;
+  if (f.port !== undefined && localPort !== f.port && peer !== f.port) return false;
+  if (f.sport !== undefined && localPort !== f.sport) return false;
+  if (f.dport !== undefined && peer !== f.dport) return false;
+  return true;
+}
+
 /** Build a predicate for `f`. */
 export function rowMatcher(f: RowFilter): (r: SocketRow) => boolean {
   return (r) => {
-    if (f.port !== undefined && r.localPort !== f.port && r.peerPort !== f.port) return false;
-    if (f.sport !== undefined && r.localPort !== f.sport) return false;
-    if (f.dport !== undefined && r.peerPort !== f.dport) return false;
+    if (!portsMatch(f, r.localPort, r.peerPort)) return false;
     if (f.pid !== undefined && !r.processes.some((p) => p.pid === f.pid)) return false;
     if (f.process !== undefined && !r.processes.some((p) => p.command === f.process)) return false;
     if (f.dst !== undefined) {

@@ -73,6 +73,12 @@ export interface SocketRow {
   uid: number | null;
   /** The socket's inode (0 for TIME-WAIT and not-yet-accepted sockets: no file, no process). */
   inode: number;
+  /**
+   * Unix sockets only (absent on the others): the connected peer socket's inode, as ss -x shows it
+   * in "Peer Address:Port" (`* 1234`); 0 when there is no peer; null when the source does not
+   * know (/proc/net/unix has no peer).
+   */
+  peerInode?: number | null;
   /** Every process that holds the socket, sorted by pid then fd. */
   processes: SocketProcess[];
   /**

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { describe, it } from "node:test";
-import { BIN, runCli } from "../helpers/cli.js";
+import { BIN, runBin, runCli } from "../helpers/cli.js";
 import { ADDR, type HostName, type TestNet, withTestNet } from "../helpers/netns.js";
 
 interface IpAddrInfo {
@@ -148,6 +148,43 @@ describe("netkit if / route on this machine", { timeout: 30_000 }, () => {
   it("route get agrees with ip -j route get for loopback", async () => {
     for (const d of ["127.0.0.1", "127.1.2.3", "::1"]) await compareGet(local, d);
   });
+  it("route get honours a zone as the output interface, like ip route get … oif DEV", async () => {
+    // ip route get refuses a zone; its oif is what the zone means. lo has no fe80::/64 route here,
+    // so the kernel's answer for dev lo is "unreachable" (and netkit must not answer for eth0).
+    const lo = await runBin(["route", "get", "--json", "fe80::1%lo"]);
+    const loIndex = await runBin(["route", "get", "--json", "fe80::1%1"]);
+    let ipLo: string | null = null;
+    try {
+      ipLo = execFileSync("ip", ["-j", "route", "get", "fe80::1", "oif", "lo"], {
+        encoding: "utf8",
+        stdio: "pipe",
+      });
+    } catch {
+      ipLo = null;
+    }
+    for (const r of [lo, loIndex]) {
+      if (ipLo === null) {
+        assert.equal(r.code, 1, r.stdout);
+        assert.match(r.stderr, /^netkit: ERR_NO_ROUTE: no route to fe80::1: Network is unreachable\n$/);
+      } else {
+        assert.equal(r.code, 0, r.stderr);
+        assert.deepEqual(JSON.parse(r.stdout), JSON.parse(ipLo));
+      }
+    }
+    const none = await runBin(["route", "get", "fe80::1%nosuch0"]);
+    assert.equal(none.code, 1);
+    assert.equal(
+      none.stderr,
+      'netkit: ERR_NO_INTERFACE: no interface "nosuch0" (the zone of fe80::1%nosuch0)\n',
+    );
+    const big = await runBin(["route", "get", "fe80::1%4000000000"]);
+    assert.equal(big.code, 1);
+    assert.match(big.stderr, /ERR_NO_INTERFACE/);
+    const both = await runBin(["route", "get", "fe80::1%lo", "--oif", "nosuch0"]);
+    assert.equal(both.code, 1);
+    assert.match(both.stderr, /ERR_NO_INTERFACE: no interface named "nosuch0"/);
+  });
+
   it("rejects bad input before asking the kernel", async () => {
     const r = await runCli(["route", "get", "300.1.1.1"]);
     assert.equal(r.code, 1);
@@ -206,6 +243,19 @@ describe("netkit if / route inside test hosts", { timeout: 60_000 }, () => {
         await compareGet(a, d);
       }
       await compareGet(inHost(net, "r"), ADDR.b.v4);
+      // A zone picks the link: r has fe80::/64 on br0 and on tob; each zone gets its own answer,
+      // equal to ip's with oif (by name and by scope id = interface index).
+      const r = inHost(net, "r");
+      const links = JSON.parse(await r(["ip", "-j", "link"])) as { ifindex: number; ifname: string }[];
+      for (const dev of ["br0", "tob"]) {
+        const want = JSON.parse(await r(["ip", "-j", "route", "get", "fe80::1", "oif", dev])) as {
+          dev: string;
+        }[];
+        assert.equal(want[0]!.dev, dev);
+        assert.deepEqual(JSON.parse(await netkit(r, "route", "get", "--json", `fe80::1%${dev}`)), want);
+        const index = links.find((l) => l.ifname === dev)!.ifindex;
+        assert.deepEqual(JSON.parse(await netkit(r, "route", "get", "--json", `fe80::1%${index}`)), want);
+      }
       await compareGet(inHost(net, "b"), ADDR.c.v4);
       // c has no route off its segment: both tools fail, netkit with ERR_NO_ROUTE and exit 1.
       const ipNo = await net.exec("c", ["ip", "route", "get", ADDR.b.v4]);

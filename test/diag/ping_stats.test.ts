@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { renderSummary } from "../../src/cli/commands/ping.js";
-import { PingStats } from "../../src/diag/ping_stats.js";
+import { formatPingStatus, PingStats } from "../../src/diag/ping_stats.js";
 
 /** Replies with these RTTs (µs) to probes 1…n, all sent first. */
 function run(rtts: number[]): PingStats {
@@ -170,5 +170,48 @@ describe("PingStats counters", () => {
     assert.equal(w.summary().pipe, 1, "the reply to the newest probe: nothing else outstanding");
     w.reply(69_998 & 0xffff, 10, false);
     assert.equal(w.summary().pipe, 3);
+  });
+});
+
+describe("the SIGQUIT status line (iputils status())", () => {
+  it("counts, truncated loss and min/avg/ewma/max in iputils' integer arithmetic", () => {
+    const s = new PingStats();
+    assert.equal(formatPingStatus(s.status()), "\r0/0 packets, 0% loss\n");
+    for (let i = 0; i < 3; i++) s.sent();
+    s.reply(1, 48, false);
+    s.reply(2, 100, false);
+    // 2 of 3: loss 33.33…% truncated to 33; rtt8 = 384, then 384 + 100 − 48 = 436 → ewma 54 µs
+    assert.deepEqual(s.status(), {
+      received: 2,
+      transmitted: 3,
+      loss: 33,
+      rttUs: { min: 48, avg: 74, ewma: 54, max: 100 },
+    });
+    assert.equal(
+      formatPingStatus(s.status()),
+      "\r2/3 packets, 33% loss, min/avg/ewma/max = 0.048/0.074/0.054/0.100 ms\n",
+    );
+  });
+
+  it("ewma follows iputils' rtt += t − rtt/8 with C integer division (random runs)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 10_000_000 }), { minLength: 1, maxLength: 50 }),
+        (rtts) => {
+          const s = run(rtts);
+          let rtt = 0;
+          for (const t of rtts) rtt = rtt === 0 ? t * 8 : rtt + t - Math.trunc(rtt / 8);
+          const st = s.status();
+          assert.equal(st.rttUs!.ewma, Math.trunc(rtt / 8));
+          const ms = (us: number) => `${Math.trunc(us / 1000)}.${String(us % 1000).padStart(3, "0")}`;
+          assert.equal(
+            formatPingStatus(st),
+            `\r${rtts.length}/${rtts.length} packets, 0% loss, min/avg/ewma/max = ${ms(Math.min(...rtts))}/${ms(
+              Math.trunc(rtts.reduce((a, b) => a + b, 0) / rtts.length),
+            )}/${ms(Math.trunc(rtt / 8))}/${ms(Math.max(...rtts))} ms\n`,
+          );
+        },
+      ),
+    );
   });
 });

@@ -12,6 +12,7 @@ import { execFileSync } from "node:child_process";
 import { describe, it } from "node:test";
 import { BIN } from "../helpers/cli.js";
 import { ADDR, type TestNet, withTestNet } from "../helpers/netns.js";
+import { startPeer, waitFor } from "../helpers/peers.js";
 
 interface TraceJson {
   target: string;
@@ -21,6 +22,18 @@ interface TraceJson {
   packetSize: number;
   hops: { hop: number; probes: { from: string | null; rttMs: number | null; note: string }[] }[];
 }
+
+/** Print "ready", then the destination port of each UDP datagram received (argv[1] of them). */
+const UDP_PORTS_PY = `
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_UDP)
+s.settimeout(60)
+print("ready", flush=True)
+for _ in range(int(sys.argv[1])):
+    d = s.recv(4096)
+    h = (d[0] & 15) * 4
+    print(int.from_bytes(d[h + 2:h + 4], "big"), flush=True)
+`;
 
 function hasTraceroute(): boolean {
   try {
@@ -64,7 +77,9 @@ describe("netkit trace across test hosts", { timeout: 120_000 }, () => {
         [["-I"], ADDR.r1.v6, ADDR.b.v6],
       ];
       for (const [flags, hop1, dest] of cases) {
-        const { code, j } = await netkitTrace(net, "a", [...flags, "-N", "1", "-w", "3", dest]);
+        // -w only bounds a probe that gets no answer (none here): generous, so load cannot turn a
+        // late-read answer into "*".
+        const { code, j } = await netkitTrace(net, "a", [...flags, "-N", "1", "-w", "10", dest]);
         const what = `${flags.join(" ")} ${dest}`;
         assert.equal(code, 0, what);
         assert.equal(j.reached, true, what);
@@ -81,7 +96,7 @@ describe("netkit trace across test hosts", { timeout: 120_000 }, () => {
           for (const p of probes) {
             assert.equal(p.from, want, `${what} hop ${i + 1}`);
             assert.equal(p.note, "");
-            assert.ok(p.rttMs !== null && p.rttMs >= 0 && p.rttMs < 3000, `rtt ${p.rttMs}`);
+            assert.ok(p.rttMs !== null && p.rttMs >= 0, `rtt ${p.rttMs}`);
             if (p.rttMs > 100)
               t.diagnostic(`${what} hop ${i + 1}: slow probe ${p.rttMs} ms (neighbour discovery)`);
           }
@@ -101,9 +116,9 @@ describe("netkit trace across test hosts", { timeout: 120_000 }, () => {
         [ADDR.b.v6, []],
         [ADDR.b.v4, ["-I"]],
       ] as const) {
-        const args = ["-n", "-q", "1", "-N", "1", "-w", "3", ...extra, dest];
+        const args = ["-n", "-q", "1", "-N", "1", "-w", "10", ...extra, dest];
         const theirs = tracerouteHops(await net.run("a", ["traceroute", ...args], 30_000));
-        const { code, j } = await netkitTrace(net, "a", ["-q", "1", "-N", "1", "-w", "3", ...extra, dest]);
+        const { code, j } = await netkitTrace(net, "a", ["-q", "1", "-N", "1", "-w", "10", ...extra, dest]);
         assert.equal(code, 0);
         const ours = j.hops.map((h) => h.probes[0]!.from);
         assert.deepEqual(ours, theirs, `${extra.join(" ")} ${dest}`);
@@ -142,7 +157,7 @@ describe("netkit trace across test hosts", { timeout: 120_000 }, () => {
       // A down host on a's own segment: neighbour discovery fails, a itself reports !H.
       await net.run("a", ["sysctl", "-qw", "net.ipv4.neigh.eth0.mcast_solicit=1"]);
       await net.run("a", ["sysctl", "-qw", "net.ipv4.neigh.eth0.retrans_time_ms=100"]);
-      const down = await netkitTrace(net, "a", ["-q", "1", "-w", "3", "-m", "2", ADDR.down.v4]);
+      const down = await netkitTrace(net, "a", ["-q", "1", "-w", "10", "-m", "2", ADDR.down.v4]);
       assert.equal(down.code, 1, "destination not reached");
       assert.equal(down.j.reached, false);
       assert.deepEqual(down.j.hops.at(-1)!.probes[0], {
@@ -154,6 +169,82 @@ describe("netkit trace across test hosts", { timeout: 120_000 }, () => {
       const r = await net.exec("c", [process.execPath, BIN, "trace", "-w", "1", ADDR.b.v4], 20_000);
       assert.equal(r.code, 1);
       assert.match(r.stderr, /^netkit: ERR_NO_ROUTE: .*Network is unreachable\n$/);
+    });
+  });
+
+  it("-p never wraps past 65535: probes to 65533–65535 go out, a trace that would wrap is a usage error", async (t) => {
+    await withTestNet(t, async (net) => {
+      // c counts the UDP datagrams it receives (a raw IPPROTO_UDP socket sees a copy of each) and
+      // prints each destination port.
+      const capture = startPeer("ip", [
+        "netns",
+        "exec",
+        net.ns.c,
+        "python3",
+        "-c",
+        UDP_PORTS_PY,
+        hasTraceroute() ? "6" : "3",
+      ]);
+      try {
+        await waitFor(() => capture.stdout().includes("ready\n"), 10_000, "the UDP capture in c");
+        // No ICMP rate limit in c: every probe below gets its port unreachable.
+        await net.run("c", ["sysctl", "-qw", "net.ipv4.icmp_ratelimit=0"]);
+        const wrap = await net.exec("a", [
+          process.execPath,
+          BIN,
+          "trace",
+          "-p",
+          "65534",
+          "-m",
+          "1",
+          "-q",
+          "3",
+          ADDR.c.v4,
+        ]);
+        assert.equal(wrap.code, 2);
+        assert.equal(wrap.stdout, "");
+        assert.match(
+          wrap.stderr,
+          /^netkit: .*-p 65534 with 1 hops × 3 probes needs ports up to 65536; the last port is 65535/,
+        );
+        const deflt = await net.exec("a", [process.execPath, BIN, "trace", "-p", "65500", ADDR.c.v4]);
+        assert.equal(deflt.code, 2, "30 hops × 3 probes from 65500 would wrap");
+        const ok = await netkitTrace(net, "a", ["-p", "65533", "-m", "1", "-q", "3", "-N", "1", ADDR.c.v4]);
+        assert.equal(ok.code, 0);
+        assert.deepEqual(
+          ok.j.hops[0]!.probes.map((p) => p.from),
+          [ADDR.c.v4, ADDR.c.v4, ADDR.c.v4],
+        );
+        const withTraceroute = hasTraceroute();
+        if (!withTraceroute && process.env.CI === "true")
+          assert.fail("traceroute is missing (Debian package traceroute)");
+        if (withTraceroute) {
+          // traceroute itself wraps: -p 65534 with 3 probes sends to 65534, 65535 and port 0.
+          const tr = await net.exec("a", [
+            "traceroute",
+            "-n",
+            "-p",
+            "65534",
+            "-m",
+            "1",
+            "-q",
+            "3",
+            "-N",
+            "1",
+            ADDR.c.v4,
+          ]);
+          assert.equal(tr.code, 0, tr.stderr);
+        }
+        const want = ["65533", "65534", "65535", ...(withTraceroute ? ["65534", "65535", "0"] : [])];
+        await waitFor(
+          () => capture.stdout().trim().split("\n").length >= want.length + 1,
+          10_000,
+          "the probes at c",
+        );
+        assert.deepEqual(capture.stdout().trim().split("\n").slice(1), want);
+      } finally {
+        await capture.kill();
+      }
     });
   });
 

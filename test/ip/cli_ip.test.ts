@@ -37,6 +37,69 @@ describe("netkit ip (CLI)", () => {
     assert.equal(lines[2].address, "::1");
   });
 
+  it("reports lines over 4096 characters as error records without echoing them (any chunking)", async () => {
+    const zone70k = `fe80::1%${"z".repeat(70_000)}`; // spans pipe chunks (64 KiB)
+    const long4097 = `::${"1".repeat(4095)}`; // one character over, inside a chunk
+    const exact = `fe80::1%${"y".repeat(4096 - 8)}`; // at the limit: parsed (and refused as a zone)
+    const input = `${zone70k}\n10.0.0.1\n${long4097}\r\n${exact}\n::1\n${"9".repeat(5000)}`;
+    const r = await runBin(["ip", "--json", "-"], input);
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, "netkit: 4 input lines failed\n");
+    const lines = r.stdout
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    assert.equal(lines.length, 6);
+    const tooLong = (i: number, head: string, length: number) => {
+      assert.deepEqual(Object.keys(lines[i]), ["input", "error"]);
+      assert.deepEqual(lines[i].error, {
+        code: "ERR_INPUT_TOO_LONG",
+        message: `Cannot parse address ${JSON.stringify(`${head}…`)}: line ${i + 1} is ${length} characters long; the limit is 4096 (at 4096)`,
+        input: `${head}…`,
+        reason: `line ${i + 1} is ${length} characters long; the limit is 4096`,
+        at: 4096,
+      });
+      assert.equal(lines[i].input, `${head}…`);
+    };
+    tooLong(0, zone70k.slice(0, 32), zone70k.length);
+    assert.equal(lines[1].address, "10.0.0.1");
+    tooLong(2, long4097.slice(0, 32), 4097);
+    assert.equal(lines[3].error.code, "ERR_ZONE");
+    assert.equal(lines[3].error.reason, "zone is longer than 15 characters");
+    assert.equal(lines[4].address, "::1");
+    tooLong(5, "9".repeat(32), 5000);
+    // Text mode: one "error" line per bad input, never the whole line.
+    const t = await runBin(["ip", "-"], `${zone70k}\n::1\n`);
+    assert.equal(t.code, 1);
+    const [first, second] = t.stdout.split("\n");
+    assert.match(first!, /^error\tERR_INPUT_TOO_LONG: .*line 1 is 70008 characters long/);
+    assert.ok(first!.length < 200, `${first!.length} characters`);
+    assert.match(second!, /^::1\t/);
+  });
+
+  it("refuses an over-long argument and a zone over 15 characters (non-batch)", async () => {
+    const huge = await runBin(["ip", `fe80::1%${"z".repeat(70_000)}`]);
+    assert.equal(huge.code, 1);
+    assert.equal(huge.stdout, "");
+    assert.match(
+      huge.stderr,
+      /^netkit: ERR_INPUT_TOO_LONG: .*the argument is 70008 characters long; the limit is 4096/,
+    );
+    assert.ok(huge.stderr.length < 300, `${huge.stderr.length} characters on stderr`);
+    const zone = await runBin(["ip", "--json", "fe80::1%abcdefghijklmnop/64"]);
+    assert.equal(zone.code, 1);
+    assert.match(zone.stderr, /ERR_ZONE: .*zone is longer than 15 characters \(at 23\)/);
+    const ok = await runBin(["ip", "--json", "fe80::1%abcdefghijklmno/64"]);
+    assert.equal(ok.code, 0);
+    assert.equal(JSON.parse(ok.stdout).zone, "abcdefghijklmno");
+    const col = await runBin(["ip", "collapse", "-"], `10.0.0.0/25\n${"1".repeat(5000)}\n`);
+    assert.equal(col.code, 1);
+    assert.match(
+      col.stderr,
+      /^netkit: ERR_INPUT_TOO_LONG: line 2 is 5000 characters long; the limit is 4096\n$/,
+    );
+  });
+
   it("exit codes: 1 for invalid input with one stderr line, 2 for usage errors", async () => {
     const bad = await runBin(["ip", "010.0.0.1"]);
     assert.equal(bad.code, 1);

@@ -69,13 +69,19 @@ function stripZone(v: unknown): unknown {
   return typeof v === "string" ? v.replace(/%[^/]*/, "") : v;
 }
 
-/** Zones netkit refuses on purpose: anything but printable ASCII other than space, "%" and "/". */
+/**
+ * Zones netkit refuses on purpose: anything but printable ASCII other than space, "%" and "/";
+ * longer than 15 characters; all digits above 4294967295.
+ */
 function hasForbiddenZoneChar(input: string): boolean {
   const slash = input.indexOf("/");
   const text = slash < 0 ? input : input.slice(0, slash);
   const pct = text.indexOf("%");
   if (pct < 0 || !text.includes(":")) return false;
-  return /[^\x21-\x7e]/.test(text.slice(pct + 1));
+  const zone = text.slice(pct + 1);
+  // Beyond the characters: at most 15 of them, and an all-digit zone is a 32-bit scope id.
+  if (zone.length > 15 || (/^[0-9]+$/.test(zone) && Number(zone) > 0xffffffff)) return true;
+  return /[^\x21-\x7e]/.test(zone);
 }
 
 /** True when the IPv6 text's value lies in 3fff::/20 (RFC 9637 documentation prefix). */

@@ -214,7 +214,23 @@ function v4Suffix(r: Rng): string {
   return `/0${bits}`; // CPython accepts leading zeros in a prefix length
 }
 
-const ZONES = ["eth0", "1", "en0", "lo", "wlan0.100", "a:b", "Z", "x-y_z", "%", "eth0 ", "é", "a\tb", "a/b"];
+const ZONES = [
+  "eth0",
+  "1",
+  "en0",
+  "lo",
+  "wlan0.100",
+  "a:b",
+  "Z",
+  "x-y_z",
+  "%",
+  "eth0 ",
+  "é",
+  "a\tb",
+  "a/b",
+  "abcdefghijklmnop",
+  "4294967296",
+];
 
 function v6Suffix(r: Rng): string {
   let s = "";

@@ -40,6 +40,11 @@ const REJECTED: Row[] = [
   ["fe80::1%eth 0", "ERR_ZONE", 11, "space is not allowed in a zone"],
   ["fe80::1%\u00e9", "ERR_ZONE", 8, 'non-ASCII character "\u00e9" is not allowed in a zone'],
   ["fe80::1%a%b", "ERR_ZONE", 9, 'character "%" is not allowed in a zone'],
+  // zone length: an interface name has at most 15 characters (IFNAMSIZ 16), a scope id is 32 bits
+  ["fe80::1%abcdefghijklmnop", "ERR_ZONE", 23, "zone is longer than 15 characters"],
+  [`fe80::1%${"z".repeat(300)}`, "ERR_ZONE", 23, "zone is longer than 15 characters"],
+  ["fe80::1%4294967296", "ERR_ZONE", 8, "numeric zone (scope id) is larger than 4294967295"],
+  ["fe80::1%00000000004294967296", "ERR_ZONE", 23, "zone is longer than 15 characters"],
   ["%eth0", "ERR_ADDR_SYNTAX", 0, "empty address"],
   // IPv6: empty groups, ":::", group counts
   [":::", "ERR_ADDR_SYNTAX", 0, "::: is not valid"],
@@ -140,6 +145,8 @@ const ACCEPTED: [string, string, string][] = [
   ["64:ff9b::192.0.2.33", "64:ff9b::c000:221", "0064:ff9b:0000:0000:0000:0000:c000:0221"],
   ["fe80::1%eth0", "fe80::1%eth0", "fe80:0000:0000:0000:0000:0000:0000:0001"],
   ["fe80::1%a:b", "fe80::1%a:b", "fe80:0000:0000:0000:0000:0000:0000:0001"],
+  ["fe80::1%abcdefghijklmno", "fe80::1%abcdefghijklmno", "fe80:0000:0000:0000:0000:0000:0000:0001"],
+  ["fe80::1%4294967295", "fe80::1%4294967295", "fe80:0000:0000:0000:0000:0000:0000:0001"],
 ];
 
 describe("accepted forms round-trip", () => {

@@ -61,6 +61,87 @@ describe("netkit sockets / ss (CLI)", { timeout: 30_000 }, () => {
     assert.deepEqual(ours, [zoo.get("tcp-listen").port, zoo.get("tcp6-listen").port].sort());
   });
 
+  it("port 0 matches no listener: a peer port of 0 is no peer (--port 0, --dport 0, port 0)", async () => {
+    const tcp = createServer();
+    tcp.listen(0, "127.0.0.1");
+    await once(tcp, "listening");
+    const udp = createSocket("udp4");
+    udp.bind(0, "127.0.0.1");
+    await once(udp, "listening");
+    const ours = new Set([(tcp.address() as { port: number }).port, udp.address().port]);
+    try {
+      // ss: nothing has local port 0; its raw `dport = :0` takes every listener (peer "*" is 0).
+      const ssLocal0 = execFileSync("ss", ["-Htuan", "sport = :0"], { encoding: "utf8" });
+      assert.equal(ssLocal0, "");
+      const ssPeer0 = execFileSync("ss", ["-Htuan", "dport = :0"], { encoding: "utf8" });
+      assert.match(ssPeer0, new RegExp(`127\\.0\\.0\\.1:${[...ours][0]}\\b`));
+      for (const source of ["netlink", "proc"]) {
+        for (const flag of ["--port", "--sport", "--dport"]) {
+          const j = await runCli(["sockets", "-a", "--source", source, flag, "0", "--json"]);
+          assert.equal(j.code, 0, j.stderr);
+          assert.deepEqual(JSON.parse(j.stdout), [], `${source} ${flag} 0`);
+          const t = await runCli(["sockets", "-a", "--source", source, flag, "0"]);
+          assert.equal(t.code, 0, t.stderr);
+          assert.equal(
+            t.stdout.trim().split("\n").length,
+            1,
+            `${source} ${flag} 0: only the header\n${t.stdout}`,
+          );
+        }
+      }
+      const p = await runCli(["port", "0", "--json"]);
+      assert.equal(p.code, 0, p.stderr);
+      const info = JSON.parse(p.stdout) as { ports: { transport: string; sockets: unknown[] }[] };
+      assert.deepEqual(
+        info.ports.map((x) => [x.transport, x.sockets.length]),
+        [
+          ["tcp", 0],
+          ["udp", 0],
+        ],
+      );
+      const text = await runCli(["port", "0"]);
+      assert.equal((text.stdout.match(/Sockets: {5}none/g) ?? []).length, 2, text.stdout);
+      // A real port still matches its listener, by local port, in every path.
+      for (const port of ours) {
+        const j = await runCli(["sockets", "-a", "--port", String(port), "--json"]);
+        assert.equal((JSON.parse(j.stdout) as unknown[]).length, 1, j.stdout);
+      }
+    } finally {
+      tcp.close();
+      udp.close();
+    }
+  });
+
+  it('-x shows the Unix peer inode like ss -x ("* INODE"), and --json has peerInode', async () => {
+    const t = await runCli(["sockets", "-x", "-a", "--pid", String(zoo.pid)]);
+    assert.equal(t.code, 0, t.stderr);
+    const ours = new Map(parseSs(t.stdout).map((l) => [Number(l.local.split(" ")[1]), l]));
+    const ss = parseSs(
+      execFileSync("ss", ["-xanp"], { encoding: "utf8", timeout: 10_000, maxBuffer: 1 << 28 }),
+    );
+    const unix = zoo.sockets.filter((x) => x.kind.startsWith("unix"));
+    let compared = 0;
+    for (const l of ss) {
+      const inode = Number(l.local.split(" ")[1]);
+      if (!unix.some((x) => x.inode === inode)) continue;
+      assert.equal(ours.get(inode)?.peer, l.peer, `peer of ${inode}: ${t.stdout}`);
+      compared++;
+    }
+    assert.equal(compared, unix.length);
+    const j = await runCli(["sockets", "-x", "-a", "--json", "--pid", String(zoo.pid)]);
+    const rows = new Map(
+      (JSON.parse(j.stdout) as { inode: number; peerInode: number }[]).map((r) => [r.inode, r]),
+    );
+    const peer = (kind: string) => rows.get(zoo.get(kind).inode)!.peerInode;
+    assert.equal(peer("unix-client"), zoo.get("unix-accepted").inode);
+    assert.equal(peer("unix-accepted"), zoo.get("unix-client").inode);
+    assert.equal(peer("unix-dgram-connected"), zoo.get("unix-dgram").inode);
+    assert.equal(peer("unix-listen"), 0);
+    // /proc/net/unix has no peer: null, and "*" alone in the table.
+    const p = await runCli(["sockets", "-x", "-a", "--source", "proc", "--json", "--pid", String(zoo.pid)]);
+    for (const r of JSON.parse(p.stdout) as { peerInode: unknown }[]) assert.equal(r.peerInode, null);
+  });
+
   it("--stream prints NDJSON; the text table has ss's columns", async () => {
     const s = await runCli(["sockets", "-x", "--json", "--stream", "--pid", String(zoo.pid)]);
     const lines = s.stdout

@@ -50,15 +50,18 @@ describe("listSockets on sockets the test opened", { timeout: 30_000 }, () => {
     for (const [inode, n] of a) {
       const p = b.get(inode);
       assert.ok(p, `inode ${inode} only in netlink`);
-      // /proc has no Unix queues or uid, and no listen backlog: those are null there
+      // /proc has no Unix queues, uid or peer, and no listen backlog: those are null there
       const fromProc = { ...p };
       const fromNetlink = { ...n };
       if (p.family === "unix") {
         assert.equal(p.recvQ, null);
         assert.equal(p.uid, null);
+        assert.equal(p.peerInode, null);
+        assert.equal(typeof n.peerInode, "number");
         fromNetlink.recvQ = null;
         fromNetlink.sendQ = null;
         fromNetlink.uid = null;
+        fromNetlink.peerInode = null;
       } else if (p.state === "LISTEN") {
         assert.equal(p.sendQ, null);
         fromNetlink.sendQ = null;
@@ -88,6 +91,7 @@ describe("listSockets on sockets the test opened", { timeout: 30_000 }, () => {
       );
       if (r.family === "unix") {
         assert.equal(r.localAddress === "" ? "*" : r.localAddress, l.local.split(" ")[0]);
+        assert.equal(`* ${r.peerInode}`, l.peer, `peer of ${inode}`);
       } else {
         assert.ok(
           ssEndpointIs(l.local, r.localAddress, r.localPort!),

@@ -2,12 +2,12 @@
  * `netkit ip`: address analysis (one address, or a stream of them with `-`) and the network
  * operations (split, supernet, summarize, collapse, exclude, contains, overlaps, list).
  */
-import { NetkitError, UsageError } from "../../errors.js";
+import { NetkitError, ParseError, UsageError } from "../../errors.js";
 import { analyze } from "../../ip/analyze.js";
 import { addressInfoToJson } from "../../ip/analyze_json.js";
 import { parseFlags } from "../args.js";
 import { type CliIo, paint } from "../io.js";
-import { OutputBuffer, readLines } from "../lines.js";
+import { MAX_LINE, OutputBuffer, OVERLONG_HEAD, readLines } from "../lines.js";
 import type { Command } from "../main.js";
 import { renderAddressInfo } from "../render_ip.js";
 
@@ -48,6 +48,9 @@ Networks may have host bits set (10.1.2.3/8 means 10.0.0.0/8, like Python's stri
 split --hosts (VLSM): largest request first, each gets the smallest prefix with enough usable
 hosts (IPv4 2^h−2, IPv6 2^h−1; 2 hosts → /31, 1 host → /32); what does not fit is an error.
 Mixing IPv4 and IPv6 in one operation is an error (ERR_VERSION_MISMATCH).
+With "-", a bad line gives an error record and the run goes on; a line longer than 4096
+characters is reported (ERR_INPUT_TOO_LONG, named by its first 32 characters), never parsed.
+Zones have at most 15 characters (an interface name) or are a scope id up to 4294967295.
 
 The output shows the working: address AND netmask = network, network OR wildcard = broadcast,
 and a binary view where "|" separates the network bits from the host bits.
@@ -87,11 +90,27 @@ export const ipCommand: Command = {
       return batch(io, json);
     }
     const input = positionals.length === 2 ? `${positionals[0]}/${positionals[1]}` : positionals[0]!;
+    if (input.length > MAX_LINE)
+      throw tooLong(`${input.slice(0, OVERLONG_HEAD)}…`, input.length, "the argument");
     const info = analyze(input);
     io.stdout.write(json ? `${JSON.stringify(info, null, 2)}\n` : renderAddressInfo(info, paint(io.color)));
     return 0;
   },
 };
+
+/**
+ * The error of an input longer than {@link MAX_LINE}: shaped like a parse error, naming the input
+ * by its first characters only (never echoing it whole).
+ */
+function tooLong(label: string, length: number, what: string): ParseError {
+  return new ParseError(
+    "ERR_INPUT_TOO_LONG",
+    "address",
+    label,
+    `${what} is ${length} characters long; the limit is ${MAX_LINE}`,
+    MAX_LINE,
+  );
+}
 
 function errorRecord(input: string, e: unknown): string {
   if (!(e instanceof NetkitError)) throw e;
@@ -102,9 +121,13 @@ function errorRecord(input: string, e: unknown): string {
 async function batch(io: CliIo, json: boolean): Promise<number> {
   const out = new OutputBuffer(io.stdout);
   let failed = 0;
+  let lineNo = 0;
   for await (const lines of readLines(io.stdin)) {
-    for (const line of lines) {
+    for (const item of lines) {
+      lineNo++;
+      const line = typeof item === "string" ? item : `${item.head}…`;
       try {
+        if (typeof item !== "string") throw tooLong(line, item.length, `line ${lineNo}`);
         const info = analyze(line);
         // Every field of a result is ASCII (zones are restricted to printable ASCII).
         if (json) out.add(`${addressInfoToJson(info)}\n`, true);

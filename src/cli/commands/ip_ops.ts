@@ -17,7 +17,7 @@ import { summarizeRange } from "../../ip/summarize.js";
 import { supernet } from "../../ip/supernet.js";
 import { intFlag, type OptionSpec, parseFlags } from "../args.js";
 import type { CliIo } from "../io.js";
-import { OutputBuffer, readLines } from "../lines.js";
+import { MAX_LINE, OutputBuffer, readLines } from "../lines.js";
 
 /** The largest `split --count` (the parts are held in memory). */
 export const MAX_SPLIT_COUNT = 1 << 20;
@@ -217,6 +217,12 @@ async function runCollapse(args: string[], io: CliIo): Promise<number> {
     for await (const lines of readLines(io.stdin)) {
       for (const line of lines) {
         lineNo++;
+        if (typeof line !== "string") {
+          throw new NetkitError(
+            "ERR_INPUT_TOO_LONG",
+            `line ${lineNo} is ${line.length} characters long; the limit is ${MAX_LINE}`,
+          );
+        }
         const t = line.trim();
         if (t === "" || t.startsWith("#")) continue;
         inputs++;

@@ -3,7 +3,7 @@
  * `netkit ping --tcp PORT HOST`: TCP connect-time ping.
  */
 import type { PingEvent, PingResult } from "../../diag/ping.js";
-import type { PingSummary } from "../../diag/ping_stats.js";
+import type { PingStats, PingSummary } from "../../diag/ping_stats.js";
 import type { TcpPingEvent, TcpPingResult } from "../../diag/tcp_ping.js";
 import { NetkitError, UsageError } from "../../errors.js";
 import { intFlag, parseFlags } from "../args.js";
@@ -45,6 +45,9 @@ Examples:
   netkit ping -c 5 -i 0.2 -q ::1
   netkit ping -c 2 -w 3 --json 127.0.0.1
   netkit ping --tcp 8080 -c 3 127.0.0.1
+
+Ctrl-\\ (SIGQUIT) prints interim statistics on stderr and the run goes on, as iputils does:
+  4/4 packets, 0% loss, min/avg/ewma/max = 0.012/0.025/0.018/0.036 ms
 
 Exit codes (as iputils): 0 at least one reply (and, with -w and -c, all N); 1 no reply;
 2 other errors (unknown host, no route, no permission, usage).
@@ -168,7 +171,7 @@ function exitCode(s: PingSummary, p: Parsed): number {
   return 0;
 }
 
-async function runIcmp(p: Parsed, io: CliIo, signal: AbortSignal): Promise<number> {
+async function runIcmp(p: Parsed, io: CliIo, signal: AbortSignal, stats: PingStats): Promise<number> {
   const { ping } = await import("../../diag/ping.js");
   const replies: Extract<PingEvent, { type: "reply" }>[] = [];
   const errors: Extract<PingEvent, { type: "error" }>[] = [];
@@ -205,6 +208,7 @@ async function runIcmp(p: Parsed, io: CliIo, signal: AbortSignal): Promise<numbe
     socketKind: p.socket,
     signal,
     onEvent,
+    stats,
   });
   if (p.json) {
     await write(io.stdout, `${JSON.stringify({ ...r, replies, icmpErrors: errors })}\n`);
@@ -214,7 +218,13 @@ async function runIcmp(p: Parsed, io: CliIo, signal: AbortSignal): Promise<numbe
   return exitCode(r, p);
 }
 
-async function runTcp(p: Parsed, port: number, io: CliIo, signal: AbortSignal): Promise<number> {
+async function runTcp(
+  p: Parsed,
+  port: number,
+  io: CliIo,
+  signal: AbortSignal,
+  stats: PingStats,
+): Promise<number> {
   const { tcpPing } = await import("../../diag/tcp_ping.js");
   const probes: Extract<TcpPingEvent, { type: "probe" }>[] = [];
   let address = "";
@@ -246,6 +256,7 @@ async function runTcp(p: Parsed, port: number, io: CliIo, signal: AbortSignal): 
     ...(p.family !== undefined ? { family: p.family } : {}),
     signal,
     onEvent,
+    stats,
   });
   if (p.json) await write(io.stdout, `${JSON.stringify({ ...r, probes })}\n`);
   else await write(io.stdout, renderSummary(`${r.target}:${port}`, r, r.timeMs));
@@ -259,9 +270,18 @@ export const pingCommand: Command = {
     const p = parse(args);
     const ac = new AbortController();
     const onSignal = () => ac.abort();
+    // SIGQUIT (Ctrl-\\): interim statistics on stderr, and the run goes on (iputils' status()).
+    const { PingStats, formatPingStatus } = await import("../../diag/ping_stats.js");
+    const stats = new PingStats();
+    const onQuit = () => {
+      io.stderr.write(formatPingStatus(stats.status()));
+    };
     process.once("SIGINT", onSignal);
+    process.on("SIGQUIT", onQuit);
     try {
-      return p.tcp !== undefined ? await runTcp(p, p.tcp, io, ac.signal) : await runIcmp(p, io, ac.signal);
+      return p.tcp !== undefined
+        ? await runTcp(p, p.tcp, io, ac.signal, stats)
+        : await runIcmp(p, io, ac.signal, stats);
     } catch (e) {
       if (e instanceof UsageError || !(e instanceof NetkitError)) throw e;
       // iputils exits 2 for errors other than "no reply".
@@ -269,6 +289,7 @@ export const pingCommand: Command = {
       return 2;
     } finally {
       process.removeListener("SIGINT", onSignal);
+      process.removeListener("SIGQUIT", onQuit);
     }
   },
 };

@@ -149,7 +149,8 @@ function renderPlan(plan: ReleasePlan): string {
 async function ask(io: CliIo, question: string): Promise<boolean> {
   io.stderr.write(question);
   for await (const lines of readLines(io.stdin)) {
-    const a = (lines[0] ?? "").trim().toLowerCase();
+    const first = lines[0];
+    const a = typeof first === "string" ? first.trim().toLowerCase() : "";
     return a === "y" || a === "yes";
   }
   return false;

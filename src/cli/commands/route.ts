@@ -21,7 +21,10 @@ numeric (-n is accepted for habit).
 
 "netkit route get" asks the kernel (netlink RTM_GETROUTE), exactly as "ip route get" does, so local
 addresses, broadcast and policy routing come out right. Its --json uses ip -j's key names (dst,
-gateway, dev, prefsrc, type, …; type is left out for unicast, as ip does).
+gateway, dev, prefsrc, type, …; type is left out for unicast, as ip does). A zone on DEST
+(fe80::1%eth0, or a scope id fe80::1%2) is the output interface, as a socket would use it: the
+same as "ip route get fe80::1 oif eth0" (ip itself takes no zone). An unknown zone is
+ERR_NO_INTERFACE.
 
 Options:
   -4, -6            one family only
@@ -38,6 +41,7 @@ Examples:
   netkit route -6 --table local
   netkit route get 127.0.0.1
   netkit route get --json ::1
+  netkit route get fe80::1%lo
   netkit gateway
 
 Exit codes: 0 ok; 1 no route to the destination, or the kernel could not be asked; 2 usage error.

@@ -31,7 +31,8 @@ Options:
   -q, --queries N   probes per hop (default 3, at most 10)
   -w, --wait SEC    seconds to wait for each probe's answer (default 5)
   -N, --sim-queries N  probes in flight at once (default 16)
-  -p, --port PORT   UDP: first destination port, +1 per probe (default 33434)
+  -p, --port PORT   UDP: first destination port, +1 per probe (default 33434); the last
+                    probe's port (PORT + hops × queries − 1) must be at most 65535
   -4, -6            resolve HOST to IPv4 / IPv6 only
   -n                numeric output (always on; accepted for habit)
   --json            one JSON object at the end: target, address, method, reached, hops
@@ -101,6 +102,15 @@ export const traceCommand: Command = {
     const icmp = values.icmp === true;
     if (icmp && port !== undefined)
       throw new UsageError("cannot use --port with -I (ICMP probes have no port)");
+    if (!icmp) {
+      const { lastProbePort } = await import("../../diag/trace.js");
+      const last = lastProbePort(port ?? 33434, maxHops, firstHop, queries);
+      if (last > 65535) {
+        throw new UsageError(
+          `-p ${port ?? 33434} with ${maxHops - firstHop + 1} hops × ${queries} probes needs ports up to ${last}; the last port is 65535 (use a lower -p, or fewer -m/-q)`,
+        );
+      }
+    }
     const waitS = seconds(values.wait) ?? 5;
     const json = values.json === true;
     const host = positionals[0]!;
