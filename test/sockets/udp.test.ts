@@ -130,11 +130,10 @@ describe("UDP server and client (library)", () => {
     const probe = await rawSocket();
     const port = probe.address().port;
     await new Promise<void>((r) => probe.close(() => r()));
-    const t0 = Date.now();
-    await assert.rejects(udpRequest({ host: "127.0.0.1", port, message: "anyone?", timeout: 3000 }), {
+    // A missed refusal would end as ERR_TIMEOUT instead: the code tells the two apart, not a clock.
+    await assert.rejects(udpRequest({ host: "127.0.0.1", port, message: "anyone?", timeout: 60_000 }), {
       code: "ERR_CONN_REFUSED",
     });
-    assert.ok(Date.now() - t0 < 2500);
   });
 
   it("times out with retries, counting the attempts", async () => {
