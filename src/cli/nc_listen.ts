@@ -193,7 +193,10 @@ async function ncStreamListen(cfg: NcConfig, io: CliIo): Promise<number> {
         io.stdout.once("drain", () => s.resume());
       }
     });
-    s.on("end", () => s.end());
+    // The peer's FIN ends only its direction: it still gets stdin until stdin ends (then our FIN).
+    s.on("end", () => {
+      if (stdinDone || cfg.broker || cfg.recvOnly) s.end();
+    });
     s.on("error", () => s.destroy()); // one client's reset ends that client only
     s.on("close", () => {
       conns.delete(s);
@@ -210,7 +213,7 @@ async function ncStreamListen(cfg: NcConfig, io: CliIo): Promise<number> {
         await relay(undefined, data);
       }
       stdinDone = true;
-      if (!cfg.noShutdown) for (const s of conns.keys()) s.end();
+      for (const s of conns.keys()) if (!cfg.noShutdown || s.readableEnded) s.end();
     })().catch(() => undefined);
   }
   await new Promise((r) => signal.addEventListener("abort", r, { once: true }));

@@ -17,8 +17,9 @@ describe("TCP relay faults", { timeout: 30_000 }, () => {
     try {
       const r = await pingPong({ host: "127.0.0.1", port: relay.port, count: 10 });
       assert.equal(r.received, 10);
+      // A lower bound only: the relay holds each chunk at least this long (an upper bound would
+      // measure the machine's load).
       assert.ok(r.summary.p50 >= 30_000, `p50 ${r.summary.p50} µs`);
-      assert.ok(r.summary.p50 < 200_000);
       assert.equal(relay.counts().bytesUp, 640);
     } finally {
       await relay.close();
@@ -54,8 +55,8 @@ describe("TCP relay faults", { timeout: 30_000 }, () => {
       });
       const secs = (Date.now() - t0) / 1000;
       assert.ok(back.equals(data));
-      // Both directions are capped: ≥ 1 s each way would be 2 s; they overlap, so 1–3 s.
-      assert.ok(secs >= 0.9 && secs < 4, `${secs} s`);
+      // The cap holds it back at least this long (no upper bound: that would measure the load).
+      assert.ok(secs >= 0.9, `${secs} s`);
     } finally {
       await relay.close();
       await echo.close();
