@@ -7,6 +7,7 @@
  */
 import dgram from "node:dgram";
 import net from "node:net";
+import { abstractDisplay, isAbstractName, listenAbstractStream } from "../native/unix_stream.js";
 import { AccessList } from "../sockets/access_list.js";
 import { resolveHost } from "../sockets/resolve_host.js";
 import { hostPort, socketError } from "../sockets/socket_error.js";
@@ -64,7 +65,17 @@ async function ncStreamListen(cfg: NcConfig, io: CliIo): Promise<number> {
   const acl = AccessList.from({ allow: cfg.allow, deny: cfg.deny });
   const server = net.createServer({ allowHalfOpen: true });
   let where: string;
-  if (cfg.unix) {
+  if (cfg.unix && isAbstractName(cfg.path!)) {
+    // the exact name through libc (Node would pad it to 108 bytes); no file is created
+    where = abstractDisplay(cfg.path!);
+    let fd: number;
+    try {
+      fd = listenAbstractStream(cfg.path!);
+    } catch (e) {
+      throw socketError(e, "listen on", where);
+    }
+    await listen(server, { fd }, where);
+  } else if (cfg.unix) {
     where = cfg.path!;
     await listen(server, { path: cfg.path! }, where);
   } else {
@@ -85,7 +96,11 @@ async function ncStreamListen(cfg: NcConfig, io: CliIo): Promise<number> {
   say(
     io,
     cfg,
-    typeof a === "string" || a === null ? `Listening on ${a}` : `Listening on ${a.address} ${a.port}`,
+    cfg.unix
+      ? `Listening on ${where}`
+      : typeof a === "string" || a === null
+        ? `Listening on ${a}`
+        : `Listening on ${a.address} ${a.port}`,
   );
   const hex = cfg.hexSink ? new HexDumper(cfg.hexSink) : undefined;
   const permitted = (s: net.Socket, active: number) => {
@@ -229,10 +244,10 @@ async function ncStreamListen(cfg: NcConfig, io: CliIo): Promise<number> {
   return 0;
 }
 
-function listen(server: net.Server, opts: net.ListenOptions, where: string): Promise<void> {
+function listen(server: net.Server, opts: net.ListenOptions | { fd: number }, where: string): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once("error", (e) => reject(socketError(e, "listen on", where)));
-    server.listen(opts, () => resolve());
+    server.listen(opts as net.ListenOptions, () => resolve());
   });
 }
 

@@ -9,6 +9,7 @@
  */
 import net from "node:net";
 import { NetkitError } from "../errors.js";
+import { abstractDisplay, connectAbstractStream, isAbstractName } from "../native/unix_stream.js";
 import { resolveHost } from "./resolve_host.js";
 import { hostPort, socketError } from "./socket_error.js";
 
@@ -35,6 +36,7 @@ export interface TcpConnectOptions {
 export async function tcpConnect(opts: TcpConnectOptions): Promise<net.Socket> {
   let where: string;
   let connectOpts: net.NetConnectOpts;
+  if (opts.path !== undefined && isAbstractName(opts.path)) return connectAbstract(opts.path, opts.timeout);
   if (opts.path !== undefined) {
     where = opts.path;
     connectOpts = { path: opts.path, allowHalfOpen: true };
@@ -86,6 +88,17 @@ export async function tcpConnect(opts: TcpConnectOptions): Promise<net.Socket> {
     if (opts.signal?.aborted) onAbort();
     else opts.signal?.addEventListener("abort", onAbort, { once: true });
   });
+}
+
+/** Connect to an abstract name exactly as given (Node's own connect would pad it to 108 bytes). */
+async function connectAbstract(path: string, timeout: number | undefined): Promise<net.Socket> {
+  let fd: number;
+  try {
+    fd = await connectAbstractStream(path, timeout);
+  } catch (e) {
+    throw socketError(e, "connect to", abstractDisplay(path));
+  }
+  return new net.Socket({ fd, allowHalfOpen: true, readable: true, writable: true });
 }
 
 /**

@@ -2,8 +2,11 @@
  * `netkit impair`: loss without netem — a UDP relay that drops, duplicates, reorders, delays and
  * rate-limits datagrams, and a TCP relay with latency, bandwidth and reset faults.
  */
+import { lookup } from "node:dns/promises";
+import { networkInterfaces } from "node:os";
 import { parseRate, parseSize } from "../../bench/units.js";
 import { NetkitError, UsageError } from "../../errors.js";
+import { relayLoop } from "../../impair/relay_loop.js";
 import { startTcpRelay, type TcpRelay } from "../../impair/tcp_relay.js";
 import { type Endpoint, startUdpRelay, type UdpRelay } from "../../impair/udp_relay.js";
 import { intFlag, parseFlags } from "../args.js";
@@ -112,6 +115,7 @@ export const impairCommand: Command = {
     if (positionals.length !== 2) throw new UsageError(`netkit impair ${mode} takes LISTEN and TARGET`);
     const listen = parseEndpoint(positionals[0]!, "LISTEN");
     const target = parseEndpoint(positionals[1]!, "TARGET");
+    await refuseLoop(listen, target);
     const seed = intFlag("seed", values.seed, 0, 2 ** 32 - 1) ?? Date.now() % 2 ** 32;
     const time = secondsFlag("time", values.time, 0);
     const udpOnly = [
@@ -205,6 +209,24 @@ export const impairCommand: Command = {
     return 0;
   },
 };
+
+/** A relay whose TARGET is its own LISTEN socket would flood itself: a usage error (exit 2). */
+async function refuseLoop(listen: Endpoint, target: Endpoint): Promise<void> {
+  if (listen.port !== target.port) return;
+  let addrs: string[];
+  try {
+    addrs = (await lookup(target.host, { all: true })).map((a) => a.address);
+  } catch {
+    return; // an unknown name is reported when the relay first sends
+  }
+  const local = Object.values(networkInterfaces())
+    .flat()
+    .map((i) => i?.address ?? "")
+    .filter((a) => a !== "");
+  const why = relayLoop(listen, addrs, target.port, local);
+  if (why !== undefined)
+    throw new UsageError(`TARGET is the relay itself (${why}): it would relay to itself`);
+}
 
 /** `netkit impair link`: the TUN link between two fresh network namespaces, until -t or Ctrl-C. */
 async function runLink(args: string[], io: CliIo): Promise<number> {

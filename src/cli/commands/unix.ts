@@ -37,12 +37,6 @@ Examples:
   netkit unix send /tmp/dgram.sock 'Hello, server!' --dgram → HELLO, SERVER!
   netkit unix connect /tmp/demo.sock < request.bin > reply.bin`;
 
-function path(p: string, dgram: boolean): string {
-  // Node spells Linux abstract names with a leading NUL; people type @name (like ss does).
-  // The FFI layer takes @name as it is.
-  return !dgram && p.startsWith("@") ? `\0${p.slice(1)}` : p;
-}
-
 export const unixCommand: Command = {
   summary: "Unix socket servers and clients (stream and datagram)",
   help: HELP,
@@ -52,7 +46,7 @@ export const unixCommand: Command = {
     const rest = args.slice(1).filter((a) => a !== "--dgram");
     if (sub === "serve") {
       const spec = serveSpec("unix", parseFlags(rest, SERVE_OPTIONS), dgram);
-      return runServe({ ...spec, path: path(spec.path!, dgram) }, io);
+      return runServe(spec, io); // PATH @name: a Linux abstract name, byte for byte (no file, no padding)
     }
     if (sub === "send" || sub === "connect") {
       const { values: v, positionals: p } = parseFlags(rest, {
@@ -69,7 +63,7 @@ export const unixCommand: Command = {
       if (sub === "connect" && (v.json !== undefined || v.retries !== undefined))
         throw new UsageError("connect passes raw bytes: --json and --retries are for send");
       const timeout = secondsFlag("timeout", v.timeout);
-      const target = path(p[0]!, dgram);
+      const target = p[0]!;
       if (sub === "connect") {
         if (dgram) return ncUnixDgramConnect({ path: target, quitAfterEofMs: timeout }, io);
         const socket = await tcpConnect({ path: target, timeout: timeout ?? 10_000 });
