@@ -35,7 +35,7 @@ type In = "eof" | "closed" | "A" | "B" | "T" | "lines";
 interface Row {
   name: string;
   /** Which test (it) runs the row. */
-  group?: "clients" | "impair";
+  group?: "clients" | "impair" | "exec";
   kind: Kind;
   /** The peer's listener and connector; netkit's equivalents. */
   peerL: string;
@@ -49,6 +49,9 @@ interface Row {
   /** Which directions carry data that must arrive (default: every side whose stdin has data). */
   toL?: boolean;
   toC?: boolean;
+  /** What must arrive when it is not the other side's stdin (an -e/-c program's output). */
+  wantL?: In;
+  wantC?: In;
   /** Variants to run (default all). */
   only?: ("nkL" | "nkC")[];
   via?: (ep: Endpoint) => Promise<{ ep: Endpoint; stop: () => Promise<void> }>;
@@ -398,10 +401,68 @@ rows.push(
   },
 );
 
+// -e / -c: the program is the data source and sink; half-close both ways through it.
+rows.push(
+  {
+    // the client half-closes after A; the program answers B only after its stdin's EOF
+    name: "exec: nc -l -c answers after EOF",
+    group: "exec",
+    kind: "tcp",
+    peerL: `ncat -l ${H} -c 'cat > /dev/null; cat {B}'`,
+    peerC: `ncat ${H}`,
+    lin: "eof",
+    cin: "A",
+    toL: false,
+    wantC: "B",
+  },
+  {
+    // the listener half-closes at once (stdin at EOF); the program's output still goes out whole
+    name: "exec: nc -c sends a file to a listener that half-closed",
+    group: "exec",
+    kind: "tcp",
+    peerL: `ncat -l ${H}`,
+    peerC: `ncat ${H} -c 'cat {A}'`,
+    lin: "eof",
+    cin: "eof",
+    wantL: "A",
+  },
+  {
+    name: "exec: nc -e cat echoes a listener's 3 MB back",
+    group: "exec",
+    kind: "tcp",
+    peerL: SOCAT_L,
+    peerC: `ncat ${H} -e cat`,
+    lin: "B",
+    cin: "eof",
+    wantL: "B",
+    toC: false,
+    only: ["nkC"],
+    codes: false, // with ncat -e the socat listener exits 1 (ncat closes with data unread: RST)
+  },
+  {
+    name: "exec: unix nc -lU -e cat echoes",
+    group: "exec",
+    kind: "unix",
+    peerL: "ncat -U -l {PATH} -e cat",
+    peerC: "ncat -U {PATH}",
+    lin: "eof",
+    cin: "A",
+    toL: false,
+    wantC: "A",
+    only: ["nkL"],
+    codes: false, // with ncat -lU -e the ncat client exits 1; netkit's listener ends it cleanly
+  },
+);
+
 interface Run {
   row: Row;
   variant: "ref" | "nkL" | "nkC";
   out: Outcome;
+}
+
+/** {A} and {B} in a command: the payload files (for -e/-c programs). */
+function withFiles(cmd: string): string {
+  return cmd.replaceAll("{A}", files.A!.file).replaceAll("{B}", files.B!.file);
 }
 
 function netkitOf(peerCmd: string): string {
@@ -416,8 +477,8 @@ async function runRow(row: Row, variant: Run["variant"]): Promise<Run> {
   const lin = row.lin === "closed" && variant !== "nkL" ? "eof" : row.lin;
   const out = await runScenario({
     kind: row.kind,
-    listener: { cmd: L, stdin: stdinOf(lin) },
-    connector: { cmd: C, stdin: stdinOf(row.cin) },
+    listener: { cmd: withFiles(L), stdin: stdinOf(lin) },
+    connector: { cmd: withFiles(C), stdin: stdinOf(row.cin) },
     ...(row.via && variant !== "ref" ? { via: row.via } : {}),
   });
   return { row, variant, out };
@@ -444,7 +505,7 @@ function stopsAtFin(r: Run): boolean {
 function check(ref: Run, runs: Run[]): string[] {
   const bad: string[] = [];
   const row = ref.row;
-  const sent = { toL: dataOf(row.cin), toC: dataOf(row.lin) };
+  const sent = { toL: dataOf(row.wantL ?? row.cin), toC: dataOf(row.wantC ?? row.lin) };
   const isPrefix = (got: Buffer, of: Buffer) =>
     got.length <= of.length && of.subarray(0, got.length).equals(got);
   if (ref.out.hung) bad.push(`reference hung: ${describeRun(ref)}`);
@@ -494,14 +555,12 @@ describe("netcat matrix: netkit against OpenBSD nc, ncat and socat", { skip, tim
   after(() => cleanup());
 
   const groups: [string, (r: Row) => boolean][] = [
-    ["TCP", (r) => r.kind === "tcp" && !r.name.includes("connect") && !r.name.includes("send") && !r.via],
-    [
-      "Unix path and abstract",
-      (r) => (r.kind === "unix" || r.kind === "abstract") && r.name.startsWith(r.kind),
-    ],
+    ["TCP", (r) => r.kind === "tcp" && r.group === undefined],
+    ["Unix path and abstract", (r) => (r.kind === "unix" || r.kind === "abstract") && r.group === undefined],
     ["UDP", (r) => r.kind === "udp"],
-    ["tcp connect / tcp send / unix connect / unix send", (r) => /connect|send/.test(r.name) && !r.via],
-    ["through impair tcp", (r) => r.via !== undefined],
+    ["tcp connect / tcp send / unix connect / unix send", (r) => r.group === "clients"],
+    ["through impair tcp", (r) => r.group === "impair"],
+    ["-e / -c programs", (r) => r.group === "exec"],
   ];
   for (const [title, pick] of groups) {
     it(title, async () => {

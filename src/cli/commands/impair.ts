@@ -41,7 +41,10 @@ link: two test hosts (network namespaces nk<pid>a and nk<pid>b, addresses 10.77.
   \`ip netns exec NS …\`. Everything is removed when the link stops.
 tcp: --latency adds delay to every chunk, --bandwidth caps each direction (back-pressure, no
   loss), --reset-after sends RST both ways once that many bytes went through (on a fraction of
-  connections with --reset-probability).
+  connections with --reset-probability). The directions are independent: a FIN is passed on
+  after the last byte before it, and the other direction goes on (half-close).
+A TARGET that is the relay itself (LISTEN's own address and port, or a wildcard LISTEN and a
+local TARGET on the same port) is a usage error: it would relay to itself without end.
 
 Examples:
   netkit impair udp 127.0.0.1:6000 127.0.0.1:5201 --drop 5% --with-tcp --pass-first 1 --seed 1
