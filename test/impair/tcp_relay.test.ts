@@ -84,4 +84,84 @@ describe("TCP relay faults", { timeout: 30_000 }, () => {
       await echo.close();
     }
   });
+
+  it("half-close: the client's FIN first, then the server's 200,000-byte reply comes back (--latency 20)", async () => {
+    const reply = Buffer.alloc(200_000, 7);
+    const server = net.createServer({ allowHalfOpen: true }, (s) => {
+      let got = 0;
+      s.on("data", (d: Buffer) => {
+        got += d.length;
+      });
+      s.on("end", () => s.end(Buffer.concat([Buffer.from(`${got}:`), reply])));
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    const relay = await startTcpRelay({
+      listen: { host: "127.0.0.1", port: 0 },
+      target: { host: "127.0.0.1", port: (server.address() as net.AddressInfo).port },
+      latencyMs: 20,
+      seed: 1,
+    });
+    try {
+      const back = await new Promise<Buffer>((resolve, reject) => {
+        const parts: Buffer[] = [];
+        const c = net.connect({ port: relay.port, host: "127.0.0.1", allowHalfOpen: true }, () =>
+          c.end(Buffer.alloc(1000)),
+        );
+        c.on("data", (d: Buffer) => parts.push(d));
+        c.on("end", () => resolve(Buffer.concat(parts)));
+        c.on("error", reject);
+      });
+      assert.equal(back.length, "1000:".length + reply.length);
+      assert.equal(back.subarray(0, 5).toString(), "1000:");
+      assert.ok(back.subarray(5).equals(reply));
+    } finally {
+      await relay.close();
+      server.close();
+    }
+  });
+
+  it("half-close: the server's FIN first; the client's 3 MB still go through, in order (latency + bandwidth)", async () => {
+    const data = Buffer.alloc(3 * 1024 * 1024);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 131) & 0xff;
+    let received: Buffer | undefined;
+    const server = net.createServer({ allowHalfOpen: true }, (s) => {
+      s.end("bye"); // FIN at once, like a listener whose stdin is at EOF
+      const parts: Buffer[] = [];
+      s.on("data", (d: Buffer) => parts.push(d));
+      s.on("end", () => {
+        received = Buffer.concat(parts);
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    const relay = await startTcpRelay({
+      listen: { host: "127.0.0.1", port: 0 },
+      target: { host: "127.0.0.1", port: (server.address() as net.AddressInfo).port },
+      latencyMs: 5,
+      bandwidth: 400e6,
+      seed: 1,
+    });
+    try {
+      const got = await new Promise<string>((resolve, reject) => {
+        let text = "";
+        let ended = false;
+        const c = net.connect({ port: relay.port, host: "127.0.0.1", allowHalfOpen: true });
+        c.on("data", (d: Buffer) => {
+          text += d.toString();
+        });
+        c.on("end", () => {
+          ended = true;
+          c.end(data); // the peer's FIN came first: we still send everything
+        });
+        c.on("close", () => (ended ? resolve(text) : reject(new Error("closed before the FIN"))));
+        c.on("error", reject);
+      });
+      assert.equal(got, "bye");
+      const deadline = Date.now() + 20_000;
+      while (received === undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      assert.ok(received?.equals(data), `server got ${received?.length} of ${data.length} bytes`);
+    } finally {
+      await relay.close();
+      server.close();
+    }
+  });
 });
