@@ -94,6 +94,10 @@ export async function startTcpRelay(o: TcpRelayOptions): Promise<TcpRelay> {
       let linkFree = 0; // when the capped link has sent everything queued so far
       let timer: NodeJS.Timeout | undefined;
       let blocked = false; // waiting for dst to drain
+      /** Read more once the queue is below the mark and dst takes data. */
+      const refill = () => {
+        if (queued < high && src.isPaused() && !reset && !blocked) src.resume();
+      };
       const pump = () => {
         timer = undefined;
         while (queue.length > 0 && !reset && !blocked) {
@@ -101,6 +105,7 @@ export async function startTcpRelay(o: TcpRelayOptions): Promise<TcpRelay> {
           const wait = head.due - performance.now();
           if (wait > 0) {
             timer = setTimeout(pump, wait);
+            refill();
             return;
           }
           queue.shift();
@@ -121,7 +126,7 @@ export async function startTcpRelay(o: TcpRelayOptions): Promise<TcpRelay> {
             });
           }
         }
-        if (queued < high && src.isPaused() && !reset && !blocked) src.resume();
+        refill();
       };
       const enqueue = (data: Buffer | null) => {
         const now = performance.now();

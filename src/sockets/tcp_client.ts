@@ -142,11 +142,22 @@ export async function tcpRequest(
       parts.push(d);
     });
     socket.on("error", (e) => fail(socketError(e, "read from", where)));
-    socket.on("end", () => {
+    // The reply is complete at the server's FIN; the request, once every byte of it is sent
+    // (a server may send its FIN first and still read what we send).
+    let replied = false;
+    let sent = false;
+    const done = () => {
+      if (!replied || !sent) return;
       clearTimeout(timer);
-      socket.end();
       resolve(Buffer.concat(parts));
+    };
+    socket.on("end", () => {
+      replied = true;
+      done();
     });
-    socket.end(opts.message);
+    socket.end(opts.message, () => {
+      sent = true;
+      done();
+    });
   });
 }
