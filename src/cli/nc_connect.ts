@@ -106,6 +106,13 @@ export async function ncConnect(cfg: NcConfig, io: CliIo): Promise<number> {
   return exitFor(r, io);
 }
 
+/**
+ * Largest datagram one stdin read becomes (a longer read is sent as several): OpenBSD nc reads
+ * stdin into a 16 KiB buffer, so its datagrams are never longer, and its receiving side cuts
+ * longer ones to 16 KiB. The same limit keeps netkit's datagrams whole at an `nc -u` peer.
+ */
+export const UDP_STDIN_DATAGRAM = 16 * 1024;
+
 /** UDP client: stdin chunks become datagrams; replies go to stdout; quits after EOF + -q (default 1 s). */
 async function ncUdpConnect(cfg: NcConfig, io: CliIo): Promise<number> {
   const client = await UdpClient.open({
@@ -152,7 +159,8 @@ async function ncUdpConnect(cfg: NcConfig, io: CliIo): Promise<number> {
         if (stop.signal.aborted) break;
         const data = crlf ? crlf.convert(chunk as Buffer) : (chunk as Buffer);
         hex?.sent(data);
-        await client.send(data);
+        for (let i = 0; i < data.length || i === 0; i += UDP_STDIN_DATAGRAM)
+          await client.send(data.subarray(i, i + UDP_STDIN_DATAGRAM));
         arm();
         if (cfg.intervalMs) await new Promise((r) => setTimeout(r, cfg.intervalMs));
       }

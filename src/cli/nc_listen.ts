@@ -14,6 +14,7 @@ import { hostPort, socketError } from "../sockets/socket_error.js";
 import { explainAddrInUse } from "./addr_in_use.js";
 import { CrlfConverter, HexDumper } from "./hexdump.js";
 import type { CliIo } from "./io.js";
+import { UDP_STDIN_DATAGRAM } from "./nc_connect.js";
 import type { NcConfig } from "./nc_flags.js";
 import { runServe } from "./serve_run.js";
 import { exitFor, pipeWithSignals } from "./stream_connect.js";
@@ -308,7 +309,10 @@ async function ncUdpListen(cfg: NcConfig, io: CliIo): Promise<number> {
         if (stop.signal.aborted || peer === undefined) return;
         const data = crlf ? crlf.convert(chunk as Buffer) : (chunk as Buffer);
         hex?.sent(data);
-        await new Promise<void>((r) => socket.send(data, peer!.port, peer!.address, () => setImmediate(r)));
+        for (let i = 0; i < data.length || i === 0; i += UDP_STDIN_DATAGRAM) {
+          const part = data.subarray(i, i + UDP_STDIN_DATAGRAM);
+          await new Promise<void>((r) => socket.send(part, peer!.port, peer!.address, () => setImmediate(r)));
+        }
       }
       eof = true;
       if (cfg.quitAfterEofMs !== undefined) arm(cfg.quitAfterEofMs);

@@ -569,7 +569,7 @@ describe("netcat matrix: netkit against OpenBSD nc, ncat and socat", { skip, tim
       const jobs = chosen.flatMap((row) =>
         (["ref", ...(row.only ?? ["nkL", "nkC"])] as Run["variant"][]).map((v) => () => runRow(row, v)),
       );
-      const runs = await pool(jobs, 4);
+      const runs = await pool(jobs, 6);
       const bad: string[] = [];
       for (const row of chosen) {
         const mine = runs.filter((r) => r.row === row);

@@ -19,9 +19,10 @@ describe("UDP datagram boundaries (nc -u)", { skip, timeout: 60_000 }, () => {
     rx.on("message", (m) => sizes.push(m.length));
     const port = rx.address().port;
     const c = startNetkit(["nc", "-u", "-q", "0.5", "127.0.0.1", String(port)]);
+    let c2: ReturnType<typeof startNetkit> | undefined;
     try {
       // The next piece only after the last one arrived: one read per piece, whatever the load.
-      const pieces = [4096, 1, 65507, 1000, 4096, 7, 512, 4096];
+      const pieces = [4096, 1, 16384, 1000, 4096, 7, 512, 4096];
       for (let i = 0; i < pieces.length; i++) {
         c.child.stdin.write(Buffer.alloc(pieces[i]!, i));
         await waitFor(() => sizes.length === i + 1, 10_000, `datagram ${i + 1}`);
@@ -29,9 +30,17 @@ describe("UDP datagram boundaries (nc -u)", { skip, timeout: 60_000 }, () => {
       c.child.stdin.end();
       assert.equal(await c.exited, 0); // no EOF on UDP: -q 0.5 after stdin EOF ends it
       assert.deepEqual(sizes, pieces);
+      // A longer read is cut into datagrams of 16 KiB, OpenBSD nc's size (its peers read no more).
+      c2 = startNetkit(["nc", "-u", "-q", "0.5", "127.0.0.1", String(port)]);
+      c2.child.stdin.end(Buffer.alloc(40_000, 9));
+      assert.equal(await c2.exited, 0);
+      const more = () => sizes.slice(pieces.length);
+      await waitFor(() => more().reduce((a, b) => a + b, 0) === 40_000, 10_000, "40,000 more bytes");
+      assert.ok(more().length >= 3 && more().every((n) => n <= 16384), `datagrams ${more()}`);
     } finally {
       rx.close();
       await c.kill();
+      await c2?.kill();
     }
   });
 
