@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import dgram from "node:dgram";
 import { describe, it } from "node:test";
-import { missingPeers, NETKIT } from "../helpers/nc_scenario.js";
+import { missingPeers } from "../helpers/nc_scenario.js";
 import { startNetkit, waitFor } from "../helpers/peers.js";
 
 const skip = missingPeers();
