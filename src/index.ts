@@ -122,6 +122,7 @@ export { type WhoOptions, whoHolds } from "./ports/who.js";
 export { AccessList, type AccessOptions } from "./sockets/access_list.js";
 export type { SocketEventName } from "./sockets/events.js";
 export { type ExecOptions, execHandler } from "./sockets/exec_handler.js";
+export { findProgram } from "./sockets/exec_program.js";
 export {
   BUILTIN_HANDLERS,
   type BuiltinHandlerName,

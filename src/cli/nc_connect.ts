@@ -4,6 +4,7 @@
 import { spawn } from "node:child_process";
 import type net from "node:net";
 import { NetkitError } from "../errors.js";
+import { findProgram } from "../sockets/exec_program.js";
 import { resolveHost } from "../sockets/resolve_host.js";
 import { socketError } from "../sockets/socket_error.js";
 import { tcpConnect } from "../sockets/tcp_client.js";
@@ -13,11 +14,19 @@ import type { CliIo } from "./io.js";
 import type { NcConfig } from "./nc_flags.js";
 import { exitFor, pipeWithSignals } from "./stream_connect.js";
 
-/** Run a program with the socket as its stdin/stdout (-e / -c on the client side). */
-export function execOnSocket(socket: net.Socket, cfg: NcConfig, proto: string): Promise<number> {
+/** The program -e / -c runs: argv (no shell) or /bin/sh -c COMMAND. */
+export function handlerArgv(cfg: NcConfig): string[] {
   const h = cfg.handler!;
-  const [file, ...args] =
-    h.kind === "exec" ? h.argv : ["/bin/sh", "-c", h.kind === "sh-exec" ? h.command : ""];
+  return h.kind === "exec" ? h.argv : ["/bin/sh", "-c", h.kind === "sh-exec" ? h.command : ""];
+}
+
+/**
+ * Run a program with the socket as its stdin/stdout (-e / -c on the client side). Half-close both
+ * ways: the peer's FIN is the program's stdin EOF, the program's stdout EOF is our FIN; the
+ * session ends when the program has exited and its last output is sent. Exit 0, or 1 on a reset.
+ */
+export function execOnSocket(socket: net.Socket, cfg: NcConfig, proto: string): Promise<number> {
+  const [file, ...args] = handlerArgv(cfg);
   const child = spawn(file!, args, {
     stdio: ["pipe", "pipe", "inherit"],
     env: {
@@ -29,17 +38,30 @@ export function execOnSocket(socket: net.Socket, cfg: NcConfig, proto: string): 
       NETKIT_LOCAL_PORT: String(socket.localPort ?? ""),
     },
   });
+  let failure: Error | undefined;
   child.stdin.on("error", () => {}); // the program may exit before reading everything: EPIPE is its choice
-  socket.pipe(child.stdin);
-  child.stdout.pipe(socket);
+  socket.on("error", (e) => {
+    failure ??= e;
+    child.stdin.destroy();
+  });
+  socket.pipe(child.stdin); // the peer's FIN ends the program's stdin
+  child.stdout.pipe(socket); // the program's stdout EOF is our FIN
   return new Promise((resolve, reject) => {
     child.on("error", (e) => {
       socket.destroy();
       reject(new NetkitError("ERR_HANDLER", `cannot run ${file}: ${e.message}`, { cause: e }));
     });
     child.on("close", () => {
-      socket.end();
-      resolve(0);
+      const done = () => {
+        if (failure) return resolve(1);
+        // Our FIN is out; read (and drop) the peer's last bytes for a moment, then close.
+        socket.on("data", () => {});
+        socket.resume();
+        setTimeout(() => socket.destroy(), 1000).unref();
+        resolve(0);
+      };
+      if (socket.destroyed || socket.writableFinished) done();
+      else socket.end(done);
     });
   });
 }
@@ -49,6 +71,7 @@ function say(io: CliIo, cfg: NcConfig, line: string): void {
 }
 
 export async function ncConnect(cfg: NcConfig, io: CliIo): Promise<number> {
+  if (cfg.handler) findProgram(handlerArgv(cfg)[0]!); // before connecting
   if (cfg.proto === "udp") return ncUdpConnect(cfg, io);
   const socket = await tcpConnect(
     cfg.unix
@@ -82,6 +105,13 @@ export async function ncConnect(cfg: NcConfig, io: CliIo): Promise<number> {
   });
   return exitFor(r, io);
 }
+
+/**
+ * Largest datagram one stdin read becomes (a longer read is sent as several): OpenBSD nc reads
+ * stdin into a 16 KiB buffer, so its datagrams are never longer, and its receiving side cuts
+ * longer ones to 16 KiB. The same limit keeps netkit's datagrams whole at an `nc -u` peer.
+ */
+export const UDP_STDIN_DATAGRAM = 16 * 1024;
 
 /** UDP client: stdin chunks become datagrams; replies go to stdout; quits after EOF + -q (default 1 s). */
 async function ncUdpConnect(cfg: NcConfig, io: CliIo): Promise<number> {
@@ -129,7 +159,8 @@ async function ncUdpConnect(cfg: NcConfig, io: CliIo): Promise<number> {
         if (stop.signal.aborted) break;
         const data = crlf ? crlf.convert(chunk as Buffer) : (chunk as Buffer);
         hex?.sent(data);
-        await client.send(data);
+        for (let i = 0; i < data.length || i === 0; i += UDP_STDIN_DATAGRAM)
+          await client.send(data.subarray(i, i + UDP_STDIN_DATAGRAM));
         arm();
         if (cfg.intervalMs) await new Promise((r) => setTimeout(r, cfg.intervalMs));
       }

@@ -7,12 +7,14 @@
  */
 import dgram from "node:dgram";
 import net from "node:net";
+import { abstractDisplay, isAbstractName, listenAbstractStream } from "../native/unix_stream.js";
 import { AccessList } from "../sockets/access_list.js";
 import { resolveHost } from "../sockets/resolve_host.js";
 import { hostPort, socketError } from "../sockets/socket_error.js";
 import { explainAddrInUse } from "./addr_in_use.js";
 import { CrlfConverter, HexDumper } from "./hexdump.js";
 import type { CliIo } from "./io.js";
+import { UDP_STDIN_DATAGRAM } from "./nc_connect.js";
 import type { NcConfig } from "./nc_flags.js";
 import { runServe } from "./serve_run.js";
 import { exitFor, pipeWithSignals } from "./stream_connect.js";
@@ -64,7 +66,17 @@ async function ncStreamListen(cfg: NcConfig, io: CliIo): Promise<number> {
   const acl = AccessList.from({ allow: cfg.allow, deny: cfg.deny });
   const server = net.createServer({ allowHalfOpen: true });
   let where: string;
-  if (cfg.unix) {
+  if (cfg.unix && isAbstractName(cfg.path!)) {
+    // the exact name through libc (Node would pad it to 108 bytes); no file is created
+    where = abstractDisplay(cfg.path!);
+    let fd: number;
+    try {
+      fd = listenAbstractStream(cfg.path!);
+    } catch (e) {
+      throw socketError(e, "listen on", where);
+    }
+    await listen(server, { fd }, where);
+  } else if (cfg.unix) {
     where = cfg.path!;
     await listen(server, { path: cfg.path! }, where);
   } else {
@@ -85,7 +97,11 @@ async function ncStreamListen(cfg: NcConfig, io: CliIo): Promise<number> {
   say(
     io,
     cfg,
-    typeof a === "string" || a === null ? `Listening on ${a}` : `Listening on ${a.address} ${a.port}`,
+    cfg.unix
+      ? `Listening on ${where}`
+      : typeof a === "string" || a === null
+        ? `Listening on ${a}`
+        : `Listening on ${a.address} ${a.port}`,
   );
   const hex = cfg.hexSink ? new HexDumper(cfg.hexSink) : undefined;
   const permitted = (s: net.Socket, active: number) => {
@@ -193,7 +209,10 @@ async function ncStreamListen(cfg: NcConfig, io: CliIo): Promise<number> {
         io.stdout.once("drain", () => s.resume());
       }
     });
-    s.on("end", () => s.end());
+    // The peer's FIN ends only its direction: it still gets stdin until stdin ends (then our FIN).
+    s.on("end", () => {
+      if (stdinDone || cfg.broker || cfg.recvOnly) s.end();
+    });
     s.on("error", () => s.destroy()); // one client's reset ends that client only
     s.on("close", () => {
       conns.delete(s);
@@ -210,7 +229,7 @@ async function ncStreamListen(cfg: NcConfig, io: CliIo): Promise<number> {
         await relay(undefined, data);
       }
       stdinDone = true;
-      if (!cfg.noShutdown) for (const s of conns.keys()) s.end();
+      for (const s of conns.keys()) if (!cfg.noShutdown || s.readableEnded) s.end();
     })().catch(() => undefined);
   }
   await new Promise((r) => signal.addEventListener("abort", r, { once: true }));
@@ -226,10 +245,10 @@ async function ncStreamListen(cfg: NcConfig, io: CliIo): Promise<number> {
   return 0;
 }
 
-function listen(server: net.Server, opts: net.ListenOptions, where: string): Promise<void> {
+function listen(server: net.Server, opts: net.ListenOptions | { fd: number }, where: string): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once("error", (e) => reject(socketError(e, "listen on", where)));
-    server.listen(opts, () => resolve());
+    server.listen(opts as net.ListenOptions, () => resolve());
   });
 }
 
@@ -290,7 +309,10 @@ async function ncUdpListen(cfg: NcConfig, io: CliIo): Promise<number> {
         if (stop.signal.aborted || peer === undefined) return;
         const data = crlf ? crlf.convert(chunk as Buffer) : (chunk as Buffer);
         hex?.sent(data);
-        await new Promise<void>((r) => socket.send(data, peer!.port, peer!.address, () => setImmediate(r)));
+        for (let i = 0; i < data.length || i === 0; i += UDP_STDIN_DATAGRAM) {
+          const part = data.subarray(i, i + UDP_STDIN_DATAGRAM);
+          await new Promise<void>((r) => socket.send(part, peer!.port, peer!.address, () => setImmediate(r)));
+        }
       }
       eof = true;
       if (cfg.quitAfterEofMs !== undefined) arm(cfg.quitAfterEofMs);

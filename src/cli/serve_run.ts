@@ -63,6 +63,7 @@ export async function runServe(spec: ServeSpec, io: CliIo): Promise<number> {
   const say = (line: string, always = false) => {
     if (!spec.json && (always || spec.verbose)) io.stderr.write(`netkit: ${line}\n`);
   };
+  const handler = await buildHandler(spec.handler); // a missing --exec program fails here, first
   let host = spec.host;
   if (host === undefined && spec.proto !== "unix") {
     if (runsPrograms(spec.handler)) {
@@ -72,7 +73,6 @@ export async function runServe(spec: ServeSpec, io: CliIo): Promise<number> {
       );
     } else host = "0.0.0.0";
   }
-  const handler = await buildHandler(spec.handler);
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   process.once("SIGINT", onSignal);

@@ -13,7 +13,10 @@ export async function pipeWithSignals(socket: Duplex, io: CliIo, opts: PipeOptio
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   try {
-    return await pipeStream(socket, io.stdin, io.stdout, opts, stop.signal);
+    const r = await pipeStream(socket, io.stdin, io.stdout, opts, stop.signal);
+    // Every byte received reaches stdout before the command returns (and the process exits).
+    if (io.stdout.writableNeedDrain) await new Promise((d) => io.stdout.once("drain", d));
+    return r;
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);

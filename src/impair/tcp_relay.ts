@@ -42,14 +42,36 @@ export interface TcpRelay {
   close(): Promise<void>;
 }
 
+/** Close with an RST (or plainly, when the socket has no connection to reset). */
+function cut(s: net.Socket): void {
+  if (s.destroyed) return;
+  try {
+    s.resetAndDestroy();
+  } catch {
+    s.destroy();
+  }
+}
+
+/** Bytes a direction may hold back (latency queue) before it stops reading its source. */
+const QUEUE_HIGH = 4 * 1024 * 1024;
+
 export async function startTcpRelay(o: TcpRelayOptions): Promise<TcpRelay> {
   const rng = createRng(o.seed);
   const counts: TcpRelayCounts = { connections: 0, bytesUp: 0, bytesDown: 0, resets: 0 };
   const open = new Set<net.Socket>();
-  const server = net.createServer({ noDelay: true, pauseOnConnect: true }, (client) => {
+  const latency = o.latencyMs ?? 0;
+  const bandwidth = o.bandwidth ?? 0;
+  // With a bandwidth cap, hold back at most ~100 ms of traffic before pausing the source.
+  const high = bandwidth > 0 ? Math.max(16 * 1024, Math.floor(bandwidth / 80)) : QUEUE_HIGH;
+  const server = net.createServer({ noDelay: true, pauseOnConnect: true, allowHalfOpen: true }, (client) => {
     counts.connections++;
     const willReset = (o.resetAfter ?? 0) > 0 && rng() < (o.resetProbability ?? 1);
-    const upstream = net.connect({ host: o.target.host, port: o.target.port, noDelay: true });
+    const upstream = net.connect({
+      host: o.target.host,
+      port: o.target.port,
+      noDelay: true,
+      allowHalfOpen: true,
+    });
     open.add(client);
     open.add(upstream);
     let moved = 0;
@@ -58,51 +80,75 @@ export async function startTcpRelay(o: TcpRelayOptions): Promise<TcpRelay> {
       if (reset) return;
       reset = true;
       counts.resets++;
-      client.resetAndDestroy();
-      upstream.resetAndDestroy();
+      cut(client);
+      cut(upstream);
     };
+    /**
+     * One direction, independent of the other: chunks (and at the end the FIN) wait in a FIFO
+     * until their time (arrival + latency, after the link is free with a bandwidth cap), so
+     * nothing overtakes and a FIN goes out only after every byte before it.
+     */
     const pipe = (src: net.Socket, dst: net.Socket, up: boolean) => {
-      let bucketT = performance.now();
-      let bucket = 0; // bits available
-      let inFlight = 0;
+      const queue: { data: Buffer | null; due: number }[] = [];
+      let queued = 0;
+      let linkFree = 0; // when the capped link has sent everything queued so far
+      let timer: NodeJS.Timeout | undefined;
+      let blocked = false; // waiting for dst to drain
+      /** Read more once the queue is below the mark and dst takes data. */
+      const refill = () => {
+        if (queued < high && src.isPaused() && !reset && !blocked) src.resume();
+      };
+      const pump = () => {
+        timer = undefined;
+        while (queue.length > 0 && !reset && !blocked) {
+          const head = queue[0]!;
+          const wait = head.due - performance.now();
+          if (wait > 0) {
+            timer = setTimeout(pump, wait);
+            refill();
+            return;
+          }
+          queue.shift();
+          if (head.data === null) {
+            if (!dst.destroyed) dst.end();
+            return;
+          }
+          queued -= head.data.length;
+          if (dst.destroyed) continue;
+          const more = dst.write(head.data);
+          moved += head.data.length;
+          if (willReset && moved >= o.resetAfter!) return doReset();
+          if (!more) {
+            blocked = true;
+            dst.once("drain", () => {
+              blocked = false;
+              pump();
+            });
+          }
+        }
+        refill();
+      };
+      const enqueue = (data: Buffer | null) => {
+        const now = performance.now();
+        let sent = now;
+        if (bandwidth > 0 && data !== null) {
+          linkFree = Math.max(linkFree, now) + (data.length * 8 * 1000) / bandwidth;
+          sent = linkFree;
+        } else if (data === null) sent = Math.max(now, linkFree);
+        const last = queue.length > 0 ? queue[queue.length - 1]!.due : 0;
+        queue.push({ data, due: Math.max(sent + latency, last) });
+        if (data !== null) queued += data.length;
+        if (timer === undefined && !blocked) pump();
+      };
       src.on("data", (chunk: Buffer) => {
         if (reset) return;
         if (up) counts.bytesUp += chunk.length;
         else counts.bytesDown += chunk.length;
-        moved += chunk.length;
-        const send = () => {
-          inFlight -= chunk.length;
-          if (!dst.destroyed && !dst.write(chunk)) {
-            src.pause();
-            dst.once("drain", () => src.resume());
-          } else if (inFlight < 4 * 1024 * 1024 && src.isPaused() && dst.writableLength === 0) src.resume();
-          if (willReset && moved >= o.resetAfter!) doReset();
-        };
-        inFlight += chunk.length;
-        let wait = o.latencyMs ?? 0;
-        if (o.bandwidth) {
-          const now = performance.now();
-          bucket = Math.min(o.bandwidth / 10, bucket + ((now - bucketT) * o.bandwidth) / 1000);
-          bucketT = now;
-          bucket -= chunk.length * 8;
-          if (bucket < 0) {
-            const ms = (-bucket * 1000) / o.bandwidth;
-            wait += ms;
-            src.pause();
-            setTimeout(() => {
-              if (!reset) src.resume();
-            }, ms);
-          }
-        }
-        if (inFlight > 4 * 1024 * 1024) src.pause();
-        if (wait > 0) setTimeout(send, wait);
-        else send();
+        if (queued + chunk.length >= high) src.pause();
+        enqueue(chunk);
       });
-      src.on("end", () => {
-        const fin = () => dst.end();
-        if ((o.latencyMs ?? 0) > 0) setTimeout(fin, o.latencyMs);
-        else fin();
-      });
+      // The source's FIN ends only this direction; the other one goes on until its own FIN.
+      src.on("end", () => enqueue(null));
     };
     upstream.on("connect", () => {
       pipe(client, upstream, true);
@@ -111,8 +157,9 @@ export async function startTcpRelay(o: TcpRelayOptions): Promise<TcpRelay> {
     });
     for (const s of [client, upstream]) {
       s.on("error", () => {
-        client.destroy();
-        upstream.destroy();
+        // A reset on one side is passed on as a reset on the other.
+        cut(client);
+        cut(upstream);
       });
       s.on("close", () => open.delete(s));
     }

@@ -87,7 +87,10 @@ export async function startUdpRelay(o: UdpRelayOptions): Promise<UdpRelay> {
     if (next !== null) timer = setTimeout(pump, Math.max(0, next - performance.now()));
   };
 
+  /** Local ports of our own outbound sockets: a datagram from one of them came back in a loop. */
+  const ownPorts = new Set<number>();
   sock.on("message", (msg, rinfo) => {
+    if (ownPorts.has(rinfo.port)) return; // the relay's own output looped back to it: never relay it again
     const key = `${rinfo.address}|${rinfo.port}`;
     let f = flows.get(key);
     if (f === undefined) {
@@ -114,6 +117,7 @@ export async function startUdpRelay(o: UdpRelayOptions): Promise<UdpRelay> {
       f = flow;
       // connect is asynchronous: datagrams wait in the pipeline until it is done.
       out.once("connect", () => {
+        ownPorts.add(out.address().port);
         flow.ready = true;
         pump();
       });

@@ -13,6 +13,7 @@
  */
 import { spawn } from "node:child_process";
 import { NetkitError } from "../errors.js";
+import { findProgram } from "./exec_program.js";
 import type { Handler, HandlerContext, HandlerSession } from "./handlers.js";
 
 export interface ExecOptions {
@@ -31,13 +32,15 @@ const MAX_DATAGRAM = 65507;
 
 /**
  * A handler running a child process per peer.
- * @throws ERR_HANDLER when neither or both of `argv` and `shell` are given.
+ * @throws ERR_HANDLER when neither or both of `argv` and `shell` are given, or when the program
+ * cannot be run (not found in PATH, not executable): checked now, not at the first peer.
  */
 export function execHandler(opts: ExecOptions): Handler {
   const hasArgv = opts.argv !== undefined && opts.argv.length > 0;
   if (hasArgv === (opts.shell !== undefined))
     throw new NetkitError("ERR_HANDLER", "exec handler needs exactly one of argv and shell");
   const [file, ...args] = hasArgv ? opts.argv! : ["/bin/sh", "-c", opts.shell!];
+  findProgram(file!); // a missing program fails here, before anything listens
   const name = hasArgv ? `exec ${opts.argv!.join(" ")}` : `sh-exec ${opts.shell}`;
   return {
     name,

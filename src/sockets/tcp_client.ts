@@ -9,6 +9,7 @@
  */
 import net from "node:net";
 import { NetkitError } from "../errors.js";
+import { abstractDisplay, connectAbstractStream, isAbstractName } from "../native/unix_stream.js";
 import { resolveHost } from "./resolve_host.js";
 import { hostPort, socketError } from "./socket_error.js";
 
@@ -35,6 +36,7 @@ export interface TcpConnectOptions {
 export async function tcpConnect(opts: TcpConnectOptions): Promise<net.Socket> {
   let where: string;
   let connectOpts: net.NetConnectOpts;
+  if (opts.path !== undefined && isAbstractName(opts.path)) return connectAbstract(opts.path, opts.timeout);
   if (opts.path !== undefined) {
     where = opts.path;
     connectOpts = { path: opts.path, allowHalfOpen: true };
@@ -88,6 +90,17 @@ export async function tcpConnect(opts: TcpConnectOptions): Promise<net.Socket> {
   });
 }
 
+/** Connect to an abstract name exactly as given (Node's own connect would pad it to 108 bytes). */
+async function connectAbstract(path: string, timeout: number | undefined): Promise<net.Socket> {
+  let fd: number;
+  try {
+    fd = await connectAbstractStream(path, timeout);
+  } catch (e) {
+    throw socketError(e, "connect to", abstractDisplay(path));
+  }
+  return new net.Socket({ fd, allowHalfOpen: true, readable: true, writable: true });
+}
+
 /**
  * Send `message`, half-close, and collect the reply until the server closes (at most `maxBytes`,
  * default 16 MiB). `timeout` bounds the whole exchange.
@@ -129,11 +142,22 @@ export async function tcpRequest(
       parts.push(d);
     });
     socket.on("error", (e) => fail(socketError(e, "read from", where)));
-    socket.on("end", () => {
+    // The reply is complete at the server's FIN; the request, once every byte of it is sent
+    // (a server may send its FIN first and still read what we send).
+    let replied = false;
+    let sent = false;
+    const done = () => {
+      if (!replied || !sent) return;
       clearTimeout(timer);
-      socket.end();
       resolve(Buffer.concat(parts));
+    };
+    socket.on("end", () => {
+      replied = true;
+      done();
     });
-    socket.end(opts.message);
+    socket.end(opts.message, () => {
+      sent = true;
+      done();
+    });
   });
 }

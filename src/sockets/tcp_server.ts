@@ -12,6 +12,7 @@
  */
 import { EventEmitter } from "node:events";
 import net from "node:net";
+import { abstractDisplay, isAbstractName, listenAbstractStream } from "../native/unix_stream.js";
 import { AccessList, type AccessOptions } from "./access_list.js";
 import { publish } from "./events.js";
 import {
@@ -128,6 +129,10 @@ export class TcpServer extends EventEmitter {
 
   /** Where it listens: `{ address, port, family }` for TCP, `{ path }` for Unix. */
   get address(): { address: string; port: number; family: string; path?: string } {
+    if (this.opts.path !== undefined && isAbstractName(this.opts.path)) {
+      const path = abstractDisplay(this.opts.path);
+      return { address: path, port: 0, family: "unix", path };
+    }
     const a = this.server.address();
     if (a === null || typeof a === "string")
       return { address: a ?? "", port: 0, family: "unix", path: a ?? "" };
@@ -352,8 +357,17 @@ export async function startTcpServer(opts: TcpServerOptions = {}): Promise<TcpSe
   const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: false });
   const ts = new TcpServer(server, opts); // validates handler and ACL first
   let where: string;
-  let listenOpts: net.ListenOptions;
-  if (opts.path !== undefined) {
+  /** `{ fd }`: a listening socket made elsewhere (Node's `listen(handle)` form). */
+  let listenOpts: net.ListenOptions | { fd: number };
+  if (opts.path !== undefined && isAbstractName(opts.path)) {
+    // Node pads abstract names to 108 bytes: bind the exact name through libc, then hand over the fd.
+    where = abstractDisplay(opts.path);
+    try {
+      listenOpts = { fd: listenAbstractStream(opts.path, opts.backlog ?? 511) };
+    } catch (e) {
+      throw socketError(e, "listen on", where);
+    }
+  } else if (opts.path !== undefined) {
     where = opts.path;
     listenOpts = { path: opts.path, backlog: opts.backlog ?? 511 };
   } else {
@@ -369,7 +383,7 @@ export async function startTcpServer(opts: TcpServerOptions = {}): Promise<TcpSe
   await new Promise<void>((resolve, reject) => {
     const onError = (e: Error) => reject(socketError(e, "listen on", where));
     server.once("error", onError);
-    server.listen(listenOpts, () => {
+    server.listen(listenOpts as net.ListenOptions, () => {
       server.off("error", onError);
       resolve();
     });

@@ -17,8 +17,9 @@ describe("TCP relay faults", { timeout: 30_000 }, () => {
     try {
       const r = await pingPong({ host: "127.0.0.1", port: relay.port, count: 10 });
       assert.equal(r.received, 10);
+      // A lower bound only: the relay holds each chunk at least this long (an upper bound would
+      // measure the machine's load).
       assert.ok(r.summary.p50 >= 30_000, `p50 ${r.summary.p50} µs`);
-      assert.ok(r.summary.p50 < 200_000);
       assert.equal(relay.counts().bytesUp, 640);
     } finally {
       await relay.close();
@@ -54,8 +55,7 @@ describe("TCP relay faults", { timeout: 30_000 }, () => {
       });
       const secs = (Date.now() - t0) / 1000;
       assert.ok(back.equals(data));
-      // The cap holds: 8 Mbit can not move faster than 1 s (no upper bound: a busy machine is slower,
-      // and how much slower is a measurement, not a defect).
+      // The cap holds it back at least this long (no upper bound: that would measure the load).
       assert.ok(secs >= 0.9, `${secs} s`);
     } finally {
       await relay.close();
@@ -82,6 +82,86 @@ describe("TCP relay faults", { timeout: 30_000 }, () => {
     } finally {
       await relay.close();
       await echo.close();
+    }
+  });
+
+  it("half-close: the client's FIN first, then the server's 200,000-byte reply comes back (--latency 20)", async () => {
+    const reply = Buffer.alloc(200_000, 7);
+    const server = net.createServer({ allowHalfOpen: true }, (s) => {
+      let got = 0;
+      s.on("data", (d: Buffer) => {
+        got += d.length;
+      });
+      s.on("end", () => s.end(Buffer.concat([Buffer.from(`${got}:`), reply])));
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    const relay = await startTcpRelay({
+      listen: { host: "127.0.0.1", port: 0 },
+      target: { host: "127.0.0.1", port: (server.address() as net.AddressInfo).port },
+      latencyMs: 20,
+      seed: 1,
+    });
+    try {
+      const back = await new Promise<Buffer>((resolve, reject) => {
+        const parts: Buffer[] = [];
+        const c = net.connect({ port: relay.port, host: "127.0.0.1", allowHalfOpen: true }, () =>
+          c.end(Buffer.alloc(1000)),
+        );
+        c.on("data", (d: Buffer) => parts.push(d));
+        c.on("end", () => resolve(Buffer.concat(parts)));
+        c.on("error", reject);
+      });
+      assert.equal(back.length, "1000:".length + reply.length);
+      assert.equal(back.subarray(0, 5).toString(), "1000:");
+      assert.ok(back.subarray(5).equals(reply));
+    } finally {
+      await relay.close();
+      server.close();
+    }
+  });
+
+  it("half-close: the server's FIN first; the client's 3 MB still go through, in order (latency + bandwidth)", async () => {
+    const data = Buffer.alloc(3 * 1024 * 1024);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 131) & 0xff;
+    let received: Buffer | undefined;
+    const server = net.createServer({ allowHalfOpen: true }, (s) => {
+      s.end("bye"); // FIN at once, like a listener whose stdin is at EOF
+      const parts: Buffer[] = [];
+      s.on("data", (d: Buffer) => parts.push(d));
+      s.on("end", () => {
+        received = Buffer.concat(parts);
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    const relay = await startTcpRelay({
+      listen: { host: "127.0.0.1", port: 0 },
+      target: { host: "127.0.0.1", port: (server.address() as net.AddressInfo).port },
+      latencyMs: 5,
+      bandwidth: 400e6,
+      seed: 1,
+    });
+    try {
+      const got = await new Promise<string>((resolve, reject) => {
+        let text = "";
+        let ended = false;
+        const c = net.connect({ port: relay.port, host: "127.0.0.1", allowHalfOpen: true });
+        c.on("data", (d: Buffer) => {
+          text += d.toString();
+        });
+        c.on("end", () => {
+          ended = true;
+          c.end(data); // the peer's FIN came first: we still send everything
+        });
+        c.on("close", () => (ended ? resolve(text) : reject(new Error("closed before the FIN"))));
+        c.on("error", reject);
+      });
+      assert.equal(got, "bye");
+      const deadline = Date.now() + 20_000;
+      while (received === undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      assert.ok(received?.equals(data), `server got ${received?.length} of ${data.length} bytes`);
+    } finally {
+      await relay.close();
+      server.close();
     }
   });
 });

@@ -22,10 +22,13 @@ import {
 const HAVE_NC = have("nc", ["-h"]);
 const HAVE_SOCAT = have("socat", ["-V"]);
 
-/** Start `netkit nc -l -v 127.0.0.1 0 …` and return it with its port. */
-async function listener(extra: string[], stdin?: string | Buffer): Promise<{ p: Peer; port: number }> {
+/**
+ * Start `netkit nc -l -v 127.0.0.1 0 …` with this stdin (default: at EOF at once, as from a
+ * script) and return it with its port. The listener ends when both directions are done.
+ */
+async function listener(extra: string[], stdin: string | Buffer = ""): Promise<{ p: Peer; port: number }> {
   const p = startNetkit(["nc", "-l", "-v", ...extra, "127.0.0.1", "0"]);
-  if (stdin !== undefined) feed(p, stdin);
+  feed(p, stdin);
   return { p, port: await listeningPort(p) };
 }
 

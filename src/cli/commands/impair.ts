@@ -2,8 +2,11 @@
  * `netkit impair`: loss without netem — a UDP relay that drops, duplicates, reorders, delays and
  * rate-limits datagrams, and a TCP relay with latency, bandwidth and reset faults.
  */
+import { lookup } from "node:dns/promises";
+import { networkInterfaces } from "node:os";
 import { parseRate, parseSize } from "../../bench/units.js";
 import { NetkitError, UsageError } from "../../errors.js";
+import { relayLoop } from "../../impair/relay_loop.js";
 import { startTcpRelay, type TcpRelay } from "../../impair/tcp_relay.js";
 import { type Endpoint, startUdpRelay, type UdpRelay } from "../../impair/udp_relay.js";
 import { intFlag, parseFlags } from "../args.js";
@@ -38,7 +41,10 @@ link: two test hosts (network namespaces nk<pid>a and nk<pid>b, addresses 10.77.
   \`ip netns exec NS …\`. Everything is removed when the link stops.
 tcp: --latency adds delay to every chunk, --bandwidth caps each direction (back-pressure, no
   loss), --reset-after sends RST both ways once that many bytes went through (on a fraction of
-  connections with --reset-probability).
+  connections with --reset-probability). The directions are independent: a FIN is passed on
+  after the last byte before it, and the other direction goes on (half-close).
+A TARGET that is the relay itself (LISTEN's own address and port, or a wildcard LISTEN and a
+local TARGET on the same port) is a usage error: it would relay to itself without end.
 
 Examples:
   netkit impair udp 127.0.0.1:6000 127.0.0.1:5201 --drop 5% --with-tcp --pass-first 1 --seed 1
@@ -112,6 +118,7 @@ export const impairCommand: Command = {
     if (positionals.length !== 2) throw new UsageError(`netkit impair ${mode} takes LISTEN and TARGET`);
     const listen = parseEndpoint(positionals[0]!, "LISTEN");
     const target = parseEndpoint(positionals[1]!, "TARGET");
+    await refuseLoop(listen, target);
     const seed = intFlag("seed", values.seed, 0, 2 ** 32 - 1) ?? Date.now() % 2 ** 32;
     const time = secondsFlag("time", values.time, 0);
     const udpOnly = [
@@ -205,6 +212,24 @@ export const impairCommand: Command = {
     return 0;
   },
 };
+
+/** A relay whose TARGET is its own LISTEN socket would flood itself: a usage error (exit 2). */
+async function refuseLoop(listen: Endpoint, target: Endpoint): Promise<void> {
+  if (listen.port !== target.port) return;
+  let addrs: string[];
+  try {
+    addrs = (await lookup(target.host, { all: true })).map((a) => a.address);
+  } catch {
+    return; // an unknown name is reported when the relay first sends
+  }
+  const local = Object.values(networkInterfaces())
+    .flat()
+    .map((i) => i?.address ?? "")
+    .filter((a) => a !== "");
+  const why = relayLoop(listen, addrs, target.port, local);
+  if (why !== undefined)
+    throw new UsageError(`TARGET is the relay itself (${why}): it would relay to itself`);
+}
 
 /** `netkit impair link`: the TUN link between two fresh network namespaces, until -t or Ctrl-C. */
 async function runLink(args: string[], io: CliIo): Promise<number> {

@@ -21,8 +21,10 @@ Usage:
   netkit nc -U [-l] [-u] PATH              Unix stream (with -u: datagram) socket
 
 Data goes only to stdout, diagnostics only to stderr; bytes pass unchanged and unbuffered.
-On stdin EOF the client shuts down its write side (half-close) and keeps reading until the peer
-closes, then exits. A listener without -k serves one connection, then ends (closing stdout).
+The directions are independent: stdin EOF sends our FIN (half-close) and reading goes on; the
+peer's FIN ends only reading, and stdin is still sent until it ends. The command ends when both
+are done. A listener without -k serves one connection, then ends (closing stdout).
+-U @name is a Linux abstract socket name (exact bytes, no file).
 
 Options:
   -l                 listen                      -k   keep listening after a connection (many at once)
@@ -33,11 +35,13 @@ Options:
   -s ADDR            source address (with -l: the address to listen on)
   -w SECS            connect timeout, and quit after SECS without traffic (exit 1)
   -i SECS            wait between lines sent (and between ports scanned)
-  -q SECS            after stdin EOF, quit after SECS even if the peer stays open (UDP default 1)
+  -q SECS            after stdin EOF (all sent), quit after SECS even if the peer stays open
+                     (UDP default 1; -q 0: quit once stdin is sent)
   -N                 shut down the write side on stdin EOF: the default, made explicit; with -d
                      (stdin never read) the FIN goes at once, like OpenBSD nc -d -N
   -d                 do not read stdin            -C   send LF as CRLF (never doubles a CR)
   -e CMD             run CMD (argv, no shell) connected to the socket; -c CMD through /bin/sh
+                     (a CMD not found or not executable: exit 1 before any socket, ERR_HANDLER)
   -x                 hex dump both directions to stderr (hexdump -C style, repeats folded as *)
   --hex-dump FILE    the same dump to FILE (ncat's --hex-dump; truncated first)
   --append-output    with --hex-dump: append to FILE instead
@@ -68,6 +72,7 @@ Examples:
   printf 'GET / HTTP/1.0\\n\\n' | netkit nc -C 127.0.0.1 8080
   netkit nc -u -l 127.0.0.1 2000                      (UDP, locked to the first peer)
   netkit nc -U -u /tmp/notes.sock                     (Unix datagram client)
+  netkit nc -U -l @demo > got.bin                     (abstract name: socat ABSTRACT-CONNECT:demo)
   netkit nc -x 127.0.0.1 4444 < req.bin 2> dump.txt
   netkit nc --hex-dump dump.txt 127.0.0.1 4444 < req.bin
   netkit nc -zu -w 0.3 --json 127.0.0.1 2000-2010`;

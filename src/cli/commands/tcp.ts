@@ -27,7 +27,8 @@ ${SERVE_HELP_FLAGS}
 send: connect, send MESSAGE (or all of stdin), shut down the write side, print everything the
 server sends until it closes. Exit 1 with one line on stderr when refused or timed out.
 connect: an interactive netcat-style session: stdin to the server, the server to stdout;
-stdin EOF half-closes, and it ends when the server closes.
+stdin EOF half-closes, the server's FIN ends only reading (stdin is still sent); it ends when
+both directions are done.
   --timeout S          send: the whole exchange (default 10); connect: connecting
 
 Examples:

@@ -25,7 +25,9 @@ Streams (SOCK_STREAM): the same as netkit tcp serve|send|connect, with a socket 
 host and port (no --host, --port, --allow, --deny: file permissions decide who may connect).
 Datagrams (--dgram, SOCK_DGRAM): the same as netkit udp serve|send: --buffer truncates and counts,
 empty datagrams are answered; the client binds an automatic abstract name so replies reach it.
-The socket file is removed when the server stops. A path starting with @ is a Linux abstract name.
+The socket file is removed when the server stops. A path starting with @ is a Linux abstract
+name, exactly those bytes (no file; socat ABSTRACT-*, Python '\0name' and ss -x agree).
+connect: as tcp connect, the two directions independent (half-close both ways).
 ${SERVE_HELP_FLAGS}
   --buffer N           (--dgram) receive size in bytes (default 65535)
   --retries N          (send --dgram) send again N times on timeout
@@ -35,13 +37,8 @@ Examples:
   netkit unix send /tmp/demo.sock 'Hello, server!'          → HELLO, SERVER!
   netkit unix serve /tmp/dgram.sock --dgram --handler upper --buffer 1024
   netkit unix send /tmp/dgram.sock 'Hello, server!' --dgram → HELLO, SERVER!
-  netkit unix connect /tmp/demo.sock < request.bin > reply.bin`;
-
-function path(p: string, dgram: boolean): string {
-  // Node spells Linux abstract names with a leading NUL; people type @name (like ss does).
-  // The FFI layer takes @name as it is.
-  return !dgram && p.startsWith("@") ? `\0${p.slice(1)}` : p;
-}
+  netkit unix connect /tmp/demo.sock < request.bin > reply.bin
+  netkit unix serve @demo --handler upper -k                 (abstract: no file)`;
 
 export const unixCommand: Command = {
   summary: "Unix socket servers and clients (stream and datagram)",
@@ -52,7 +49,7 @@ export const unixCommand: Command = {
     const rest = args.slice(1).filter((a) => a !== "--dgram");
     if (sub === "serve") {
       const spec = serveSpec("unix", parseFlags(rest, SERVE_OPTIONS), dgram);
-      return runServe({ ...spec, path: path(spec.path!, dgram) }, io);
+      return runServe(spec, io); // PATH @name: a Linux abstract name, byte for byte (no file, no padding)
     }
     if (sub === "send" || sub === "connect") {
       const { values: v, positionals: p } = parseFlags(rest, {
@@ -69,7 +66,7 @@ export const unixCommand: Command = {
       if (sub === "connect" && (v.json !== undefined || v.retries !== undefined))
         throw new UsageError("connect passes raw bytes: --json and --retries are for send");
       const timeout = secondsFlag("timeout", v.timeout);
-      const target = path(p[0]!, dgram);
+      const target = p[0]!;
       if (sub === "connect") {
         if (dgram) return ncUnixDgramConnect({ path: target, quitAfterEofMs: timeout }, io);
         const socket = await tcpConnect({ path: target, timeout: timeout ?? 10_000 });
