@@ -3,6 +3,7 @@
  * refused here, one rule per line (like OpenBSD netcat.c), before any socket exists.
  */
 import { UsageError } from "../errors.js";
+import { checkHost } from "../sockets/resolve_host.js";
 import { intFlag, type OptionSpec, type Parsed } from "./args.js";
 import {
   checkAccess,
@@ -207,6 +208,9 @@ export function ncConfig({ values: v, positionals: pos }: Parsed): NcConfig {
       rule(port === 0, "PORT must not be 0");
     }
   }
+  // Hosts go through netkit's address parser before any I/O (127.1, 0177.0.0.1, 1.2.3 are refused).
+  if (host !== undefined) checkHost(host);
+  if (sourceAddress !== undefined) checkHost(sourceAddress);
   return {
     mode: scan ? "scan" : listen ? "listen" : "connect",
     proto: udp ? "udp" : "tcp",

@@ -5,8 +5,8 @@
 import type { Readable } from "node:stream";
 import { NetkitError, UsageError } from "../errors.js";
 import { parseAddr } from "../ip/addr.js";
-import { literalFamily } from "../sockets/resolve_host.js";
-import { intFlag, type OptionSpec, type Parsed } from "./args.js";
+import { checkHost, literalFamily } from "../sockets/resolve_host.js";
+import { flagLabel, intFlag, type OptionSpec, type Parsed } from "./args.js";
 import type { ServeSpec } from "./serve_run.js";
 import { checkAccess, handlerChoice, listFlag, portArg, secondsFlag } from "./socket_args.js";
 
@@ -41,7 +41,7 @@ export function serveSpec(
 ): ServeSpec {
   const only = (flag: string, protos: ServeSpec["proto"][]) => {
     if (v[flag] !== undefined && !protos.includes(proto))
-      throw new UsageError(`--${flag} is for ${protos.join("/")} servers, not ${proto}`);
+      throw new UsageError(`${flagLabel(flag)} is for ${protos.join("/")} servers, not ${proto}`);
   };
   if (!dgram) only("buffer", ["udp"]);
   if (dgram && (v["keep-open"] !== undefined || v.keepalive !== undefined || v["no-delay"] !== undefined))
@@ -75,6 +75,7 @@ export function serveSpec(
   const allow = listFlag(v.allow);
   const deny = listFlag(v.deny);
   checkAccess(allow, deny); // a bad prefix is a usage error before binding
+  if (typeof v.host === "string") checkHost(v.host); // netkit's address parser, before binding
   return {
     proto,
     host: v.host as string | undefined,

@@ -5,6 +5,7 @@ import { plotBench } from "../../bench/plot_svg.js";
 import { intervalHeader, intervalLines, summaryLines, toIperfJson } from "../../bench/report.js";
 import { parseRate, parseSize } from "../../bench/units.js";
 import { UsageError } from "../../errors.js";
+import { resolveHost } from "../../sockets/resolve_host.js";
 import { intFlag, parseFlags } from "../args.js";
 import type { CliIo } from "../io.js";
 import { intervalFlag, secondsFlag } from "./bench_flags.js";
@@ -47,11 +48,13 @@ export async function runClient(args: string[], io: CliIo): Promise<number> {
   const omit = secondsFlag("omit", values.omit, 0, 600);
   const json = values.json === true;
   const out = (s: string) => io.stdout.write(`${s}\n`);
+  // netkit's one host parser: 127.1 or 1.2.3 are refused, a name is resolved here (ERR_HOST_NOT_FOUND).
+  const { address } = await resolveHost(host);
   if (!json) out(`Connecting to host ${host}, port ${port}`);
   let header = false;
   const r = await runBenchClient(
     {
-      host,
+      host: address,
       port,
       protocol: udp ? "udp" : "tcp",
       ...(bandwidth !== undefined ? { bandwidth } : {}),

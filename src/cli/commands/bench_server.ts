@@ -1,6 +1,7 @@
 /** `netkit bench server`: flags → startBenchServer → iperf3-style lines or NDJSON. */
 import { intervalHeader, intervalLines, summaryLines, toIperfJson } from "../../bench/report.js";
 import { startBenchServer } from "../../bench/server.js";
+import { resolveHost } from "../../sockets/resolve_host.js";
 import { intFlag, parseFlags } from "../args.js";
 import type { CliIo } from "../io.js";
 import { reportError } from "../main.js";
@@ -19,7 +20,8 @@ export async function runServer(args: string[], io: CliIo): Promise<number> {
   const port = intFlag("port", values.port, 0, 65535) ?? 5201;
   const interval = intervalFlag(values.interval);
   const json = values.json === true;
-  const host = typeof values.bind === "string" ? values.bind : "127.0.0.1";
+  // -B goes through netkit's one host parser (127.1 refused, a name resolved: ERR_HOST_NOT_FOUND).
+  const host = typeof values.bind === "string" ? (await resolveHost(values.bind)).address : "127.0.0.1";
   const out = (s: string) => io.stdout.write(`${s}\n`);
   let failures = 0;
   let udp = false;
