@@ -4,7 +4,7 @@
  */
 import { UsageError } from "../errors.js";
 import { checkHost } from "../sockets/resolve_host.js";
-import { intFlag, type OptionSpec, type Parsed } from "./args.js";
+import { flagLabel, intFlag, type OptionSpec, type Parsed } from "./args.js";
 import {
   checkAccess,
   type HandlerChoice,
@@ -175,7 +175,9 @@ export function ncConfig({ values: v, positionals: pos }: Parsed): NcConfig {
   let path: string | undefined;
   let ports: number[] = [];
   const sourcePortFlag =
-    v["source-port"] === undefined ? undefined : portArg("-p", v["source-port"] as string);
+    v["source-port"] === undefined
+      ? undefined
+      : portArg(flagLabel("source-port"), v["source-port"] as string);
   let sourcePort = sourcePortFlag;
   let sourceAddress = v.source as string | undefined;
   if (unix) {

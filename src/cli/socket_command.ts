@@ -79,7 +79,7 @@ export function serveSpec(
   return {
     proto,
     host: v.host as string | undefined,
-    port: v.port === undefined ? undefined : portArg("--port", v.port as string),
+    port: v.port === undefined ? undefined : portArg(flagLabel("port"), v.port as string),
     path,
     handler: handlerChoice(v.handler, v.exec, v["sh-exec"]),
     buffer: intFlag("buffer", v.buffer, 1, 65535),
@@ -144,3 +144,16 @@ export const SERVE_HELP_FLAGS = `Serve options:
   --json               NDJSON events on stdout: listening, connection, datagram, close, stats
   -v, --verbose        one stderr line per connection / datagram
 Stopping: Ctrl-C (SIGINT) or SIGTERM finishes in-flight replies, then prints statistics.`;
+
+/** The serve options of `netkit unix serve`: no --host, --port, --allow, --deny, --ipv6-only. */
+export const UNIX_SERVE_HELP_FLAGS = (() => {
+  const ipOnly = /^ {2}(--host|-p, --port|--allow|--ipv6-only)\b/;
+  let dropping = false;
+  const kept: string[] = [];
+  for (const line of SERVE_HELP_FLAGS.split("\n")) {
+    // A continuation line (deeper indent) goes with the flag line above it.
+    if (!/^ {4,}/.test(line)) dropping = ipOnly.test(line);
+    if (!dropping) kept.push(line);
+  }
+  return kept.join("\n");
+})();

@@ -11,7 +11,7 @@
  */
 import { spawn } from "node:child_process";
 import dgram from "node:dgram";
-import { unlinkSync } from "node:fs";
+import { mkdtempSync, rmSync, unlinkSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -32,6 +32,7 @@ const HOSTS = [
   "a b",
 ];
 const TIMEOUT_MS = 4000;
+const WORK_DIR = mkdtempSync(join(tmpdir(), "nk-sweep-"));
 
 interface Outcome {
   args: string[];
@@ -175,12 +176,18 @@ async function main(): Promise<void> {
   }
   process.stderr.write(`${jobs.length} runs\n`);
   const found: string[] = [];
+  const accepted: string[] = [];
   let next = 0;
   const worker = async () => {
     while (next < jobs.length) {
       const args = jobs[next++]!;
       const o = await run(args);
       const why = bad(o);
+      const v = args[args.length - 1]!;
+      if (!why && (o.code === 0 || o.killed) && ["", "-1", "1e99", "abc", "0x10", "-0.5"].includes(v))
+        accepted.push(
+          `${o.killed ? "ran" : "exit 0"}: netkit ${args.map((a) => JSON.stringify(a)).join(" ")}`,
+        );
       if (why)
         found.push(
           `${why}  (exit ${o.code}) netkit ${args.map((a) => JSON.stringify(a)).join(" ")}\n    ${o.stderr.trim().split("\n").slice(-2).join("\n    ")}`,
@@ -196,7 +203,9 @@ async function main(): Promise<void> {
   } catch {
     // gone
   }
+  rmSync(WORK_DIR, { recursive: true, force: true });
   process.stdout.write(`${found.length} findings of ${jobs.length} runs\n${found.join("\n")}\n`);
+  process.stdout.write(`\nodd values accepted (review):\n${accepted.join("\n")}\n`);
   process.exit(0);
 }
 

@@ -27,7 +27,7 @@ const ALIASES: Record<string, string[]> = { sockets: ["ss"], if: ["interfaces"],
 
 /** Lines of a help text that show other programs (iperf3, ip netns, sudo …): their flags are not ours. */
 const FOREIGN =
-  /\b(iperf3|ip netns|hexdump|OpenBSD|ncat|iputils|traceroute|ss -|netstat|lsof|socat|python3?)\b/;
+  /(?<!netkit )\bip -\w|\b(iperf3|ip netns|hexdump|OpenBSD|ncat|iputils|traceroute|ss -|netstat|lsof|socat|python3?)\b/;
 
 /** Flag tokens (`-c`, `--count`, groups like `-tlnp` split into letters) in `line`. */
 export function flagsIn(line: string): string[] {

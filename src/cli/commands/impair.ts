@@ -92,8 +92,13 @@ export function parseProbability(text: unknown, flag: string): number {
   return v;
 }
 
+/** Milliseconds, 0–600000 (fractions allowed). */
 function msFlag(name: string, v: unknown): number {
-  return secondsFlag(name, v, 0, 600_000);
+  if (v === undefined) return 0;
+  if (typeof v !== "string" || !/^\d+(\.\d+)?$/.test(v))
+    throw new UsageError(`${flagLabel(name)} takes milliseconds, got "${String(v)}"`);
+  if (Number(v) > 600_000) throw new UsageError(`${flagLabel(name)} must be at most 600000 ms, got ${v}`);
+  return Number(v);
 }
 
 export const impairCommand: Command = {
