@@ -20,8 +20,12 @@ export interface ResolvedHost {
   family: 4 | 6;
 }
 
-/** The IP version of a literal address (`[v6]` included), or undefined when `host` is not one. */
+/**
+ * The IP version of a literal address usable as is (no brackets), or undefined when `host` is not
+ * one (a name, `[::1]`, or address-like text that is not an address).
+ */
 export function literalFamily(host: string): 4 | 6 | undefined {
+  if (host.startsWith("[")) return undefined;
   try {
     const h = parseHostText(host);
     return h.kind === "addr" ? h.addr.version : undefined;

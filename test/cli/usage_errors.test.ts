@@ -37,6 +37,11 @@ const ROWS: [string, string][] = [
   ["ping -i 0x10 127.0.0.1", '-i takes a number of seconds, got "0x10"'],
   ["nc -q abc 127.0.0.1 9", '-q takes seconds (e.g. 5 or 0.5), got "abc"'],
   ["bench client 127.0.0.1 --time abc", '--time takes seconds, got "abc"'],
+  [
+    "bench client 127.0.0.1 --bitrate abc",
+    '--bitrate takes a number with an optional K/M/G/T suffix, got "abc"',
+  ],
+  ["bench client 127.0.0.1 -b abc", '-b takes a number with an optional K/M/G/T suffix, got "abc"'],
   ["bench client 127.0.0.1 -P 0", "-P must be between 1 and 128, got 0"],
   ["bench client 127.0.0.1 --parallel 0", "--parallel must be between 1 and 128, got 0"],
   ["bench client 127.0.0.1 -p 65536", "-p must be between 1 and 65535, got 65536"],

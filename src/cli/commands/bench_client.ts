@@ -6,7 +6,7 @@ import { intervalHeader, intervalLines, summaryLines, toIperfJson } from "../../
 import { parseRate, parseSize } from "../../bench/units.js";
 import { UsageError } from "../../errors.js";
 import { resolveHost } from "../../sockets/resolve_host.js";
-import { intFlag, parseFlags } from "../args.js";
+import { flagLabel, intFlag, parseFlags } from "../args.js";
 import type { CliIo } from "../io.js";
 import { intervalFlag, secondsFlag } from "./bench_flags.js";
 
@@ -32,14 +32,15 @@ export async function runClient(args: string[], io: CliIo): Promise<number> {
   const host = positionals[0]!;
   const udp = values.udp === true;
   const port = intFlag("port", values.port, 1, 65535) ?? 5201;
-  const bandwidth = values.bitrate === undefined ? undefined : parseRate(String(values.bitrate), "-b");
-  const len = values.length === undefined ? undefined : parseSize(String(values.length), "-l");
+  const bandwidth =
+    values.bitrate === undefined ? undefined : parseRate(String(values.bitrate), flagLabel("bitrate"));
+  const len = values.length === undefined ? undefined : parseSize(String(values.length), flagLabel("length"));
   if (len !== undefined && udp && (len < 16 || len > 65507))
     throw new UsageError("-l for UDP must be 16–65507 bytes");
   if (len !== undefined && !udp && (len < 1 || len > 16 * 1024 * 1024))
     throw new UsageError("-l for TCP must be 1 byte–16 MBytes");
   const time = secondsFlag("time", values.time, 10);
-  const bytes = values.bytes === undefined ? undefined : parseSize(String(values.bytes), "-n");
+  const bytes = values.bytes === undefined ? undefined : parseSize(String(values.bytes), flagLabel("bytes"));
   if (bytes === 0) throw new UsageError("-n must be more than 0");
   const parallel = intFlag("parallel", values.parallel, 1, 128) ?? 1;
   if (values.reverse === true && values.bidir === true)

@@ -6,7 +6,7 @@ import { plotHistogram } from "../../bench/plot_svg.js";
 import { parseSize } from "../../bench/units.js";
 import { UsageError } from "../../errors.js";
 import { resolveHost } from "../../sockets/resolve_host.js";
-import { intFlag, parseFlags } from "../args.js";
+import { flagLabel, intFlag, parseFlags } from "../args.js";
 import type { CliIo } from "../io.js";
 import { portArg } from "../socket_args.js";
 import { secondsFlag } from "./bench_flags.js";
@@ -28,7 +28,7 @@ export async function runLatency(args: string[], io: CliIo): Promise<number> {
   if (port === 0) throw new UsageError("PORT must not be 0");
   const count = intFlag("count", values.count, 1, 100_000_000) ?? 10_000;
   const time = secondsFlag("time", values.time, 10);
-  const len = values.length === undefined ? 64 : parseSize(String(values.length), "-l");
+  const len = values.length === undefined ? 64 : parseSize(String(values.length), flagLabel("length"));
   if (len < 1 || len > 65507) throw new UsageError("-l must be 1–65507 bytes");
   const udp = values.udp === true;
   // netkit's one host parser: 127.1 or 1.2.3 are refused, a name is resolved here (ERR_HOST_NOT_FOUND).
