@@ -165,8 +165,8 @@ export function ncConfig({ values: v, positionals: pos }: Parsed): NcConfig {
   rule(waitMs === 0, "-w must be more than 0 seconds");
   const quit = secondsFlag("q", v.quit);
   const intervalMs = secondsFlag("i", v.interval);
-  const allow = listFlag(v.allow);
-  const deny = listFlag(v.deny);
+  const allow = listFlag(v.allow, "allow");
+  const deny = listFlag(v.deny, "deny");
   checkAccess(allow, deny);
   const handler = has("exec") || has("sh-exec") ? handlerChoice(undefined, v.exec, v["sh-exec"]) : undefined;
 

@@ -104,10 +104,16 @@ export async function buildHandler(c: HandlerChoice): Promise<Handler> {
   }
 }
 
-/** Values of a repeatable string flag, each possibly comma-separated (--allow a,b --allow c). */
-export function listFlag(v: unknown): string[] {
+/**
+ * Values of a repeatable string flag, each possibly comma-separated (--allow a,b --allow c).
+ * An empty value (`--allow ""`) is a usage error when `name` is given: it would silently mean
+ * "no list" (everyone allowed).
+ */
+export function listFlag(v: unknown, name?: string): string[] {
   if (v === undefined) return [];
   const arr = Array.isArray(v) ? v : [v];
+  if (name !== undefined && arr.some((x) => String(x).trim() === ""))
+    throw new UsageError(`${flagLabel(name)} needs a CIDR or address, got ""`);
   return arr
     .flatMap((x) => String(x).split(","))
     .map((s) => s.trim())

@@ -72,8 +72,8 @@ export function serveSpec(
     if (positionals.length !== 1) throw new UsageError("netkit unix serve takes one PATH");
     path = positionals[0];
   } else if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-  const allow = listFlag(v.allow);
-  const deny = listFlag(v.deny);
+  const allow = listFlag(v.allow, "allow");
+  const deny = listFlag(v.deny, "deny");
   checkAccess(allow, deny); // a bad prefix is a usage error before binding
   if (typeof v.host === "string") checkHost(v.host); // netkit's address parser, before binding
   return {

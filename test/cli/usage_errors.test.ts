@@ -51,6 +51,10 @@ const ROWS: [string, string][] = [
   ["trace -p 65536 127.0.0.1", "-p must be between 1 and 65535, got 65536"],
   ["impair tcp 0 7 --latency abc", '--latency takes milliseconds, got "abc"'],
   ["port pick --from 0x10", '--from takes a whole number, got "0x10"'],
+  // (a bad port or a missing PORT after the rule under test: no row can start serving)
+  ["tcp serve -p 99999 --allow", "--allow needs a value"],
+  ["tcp serve -p 99999 --allow=", '--allow needs a CIDR or address, got ""'],
+  ["nc -l --deny=", '--deny needs a CIDR or address, got ""'],
   // positional ports and endpoints
   ["nc 127.0.0.1 65536", 'PORT must be a number 0–65535, got "65536"'],
   ["udp send 127.0.0.1 65536 x", 'PORT must be a number 0–65535, got "65536"'],
