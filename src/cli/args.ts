@@ -17,16 +17,23 @@ export interface Parsed {
   positionals: string[];
 }
 
-/**
- * How the user spelled each flag in the current command run (long name and short letter → `-c`
- * or `--count`). One map per {@link withFlagSpellings} run, so concurrent in-process runs (tests)
- * do not mix.
- */
-const spellings = new AsyncLocalStorage<Map<string, string>>();
+/** What one command run records about its flags. */
+interface FlagContext {
+  /** How the user spelled each flag (long name and short letter → `-c` or `--count`). */
+  spelled: Map<string, string>;
+  /** Told the option table of every parse (tests use it to compare tables with --help). */
+  onParse?: ((options: OptionSpec) => void) | undefined;
+}
 
-/** Run `fn` with its own record of flag spellings (runMain wraps each command in one). */
-export function withFlagSpellings<T>(fn: () => T): T {
-  return spellings.run(new Map(), fn);
+/** One context per {@link withFlagSpellings} run, so concurrent in-process runs (tests) do not mix. */
+const contexts = new AsyncLocalStorage<FlagContext>();
+
+/**
+ * Run `fn` with its own record of flag spellings (runMain wraps each command in one). `onParse`
+ * (or the one of an enclosing run) is told each option table parsed inside.
+ */
+export function withFlagSpellings<T>(fn: () => T, onParse?: (options: OptionSpec) => void): T {
+  return contexts.run({ spelled: new Map(), onParse: onParse ?? contexts.getStore()?.onParse }, fn);
 }
 
 /**
@@ -34,7 +41,7 @@ export function withFlagSpellings<T>(fn: () => T): T {
  * after `-c 5`, `--count` after `--count 5`; without a record, `-c` for one letter, else `--count`.
  */
 export function flagLabel(name: string): string {
-  return spellings.getStore()?.get(name) ?? (name.length === 1 ? `-${name}` : `--${name}`);
+  return contexts.getStore()?.spelled.get(name) ?? (name.length === 1 ? `-${name}` : `--${name}`);
 }
 
 /** A value parseArgs would take for an option (`-5`, `-0.5`) although it starts with a dash. */
@@ -107,6 +114,8 @@ function usageFromParseArgs(e: unknown): UsageError {
 
 /** Parse `args` with `options`; unknown flags and missing values throw UsageError. */
 export function parseFlags(args: string[], options: OptionSpec): Parsed {
+  const ctx = contexts.getStore();
+  ctx?.onParse?.(options);
   const prepared = attachValues(args, options);
   const r = (() => {
     try {
@@ -115,7 +124,7 @@ export function parseFlags(args: string[], options: OptionSpec): Parsed {
       throw usageFromParseArgs(e);
     }
   })();
-  const seen = spellings.getStore();
+  const seen = ctx?.spelled;
   if (seen)
     for (const t of r.tokens)
       if (t.kind === "option") {

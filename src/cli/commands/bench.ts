@@ -40,6 +40,7 @@ Options (client):
   -O, --omit SECS      leave the first SECS out of the totals
       --json           iperf3-shaped JSON (start, intervals, end) with netkit_exact for UDP
       --plot FILE.svg  draw throughput (and UDP loss) over time
+      --udp-counters-64bit  UDP: 64-bit sequence numbers in the datagram header
 Options (server):
   -1, --one-off        serve one test, then exit
   -B, --bind ADDR      address to listen on (default 127.0.0.1)
