@@ -46,6 +46,7 @@ function run(args: string[]): Promise<Outcome> {
     const child = spawn(process.execPath, [BIN, ...args], {
       detached: true,
       stdio: ["pipe", "ignore", "pipe"],
+      cwd: WORK_DIR, // --plot FILE, --hex-dump FILE … land here, not in the checkout
     });
     let err = "";
     let killed = false;
