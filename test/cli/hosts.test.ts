@@ -261,6 +261,31 @@ describe("accepted host forms reach the peer", () => {
     assert.equal(r.stdout, "HELLO");
   });
 
+  it("nc -6 -l PORT listens on :: (the default listen address follows -6)", async () => {
+    const child = spawn(process.execPath, [BIN, "nc", "-6", "-l", "-v", "0"], {
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    const port = await new Promise<number>((resolve, reject) => {
+      child.stderr.on("data", (d: Buffer) => {
+        err += d.toString();
+        const m = /Listening on :: (\d+)/.exec(err);
+        if (m) resolve(Number(m[1]));
+      });
+      child.on("close", () => reject(new Error(`nc -6 -l exited: ${err}`)));
+    });
+    child.stdin.end();
+    const c = net.connect({ host: "::1", port });
+    c.end("over v6\n");
+    const code = await new Promise<number | null>((r) => child.on("close", r));
+    assert.equal(code, 0, err);
+    assert.equal(out, "over v6\n");
+  });
+
   it("localhost (from /etc/hosts) works for tcp send", async () => {
     const srv = net.createServer((s) => s.pipe(s));
     await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
