@@ -43,7 +43,6 @@ export const ERROR_CODES = {
   // diagnostics (src/diag: interfaces, routes, ping)
   ERR_NO_INTERFACE: "no interface has the given name",
   ERR_NO_ROUTE: "the kernel has no route to the destination (network or host unreachable)",
-  ERR_RESOLVE: "the host name could not be resolved to an address",
   ERR_PING_PERMISSION:
     "no ICMP socket may be opened: neither net.ipv4.ping_group_range allows an ICMP socket nor is CAP_NET_RAW held",
   // bench / impair (src/bench, src/impair)

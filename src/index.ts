@@ -62,6 +62,7 @@ export { type AddrFlags, type ClassInfo, classOf, flagsOf } from "./ip/classify.
 // Network operations (netkit ip split|supernet|summarize|collapse|exclude|contains|overlaps|list).
 export { collapse } from "./ip/collapse.js";
 export { exclude } from "./ip/exclude.js";
+export { type HostText, isAddressLike, parseHostText } from "./ip/host_text.js";
 export { hosts, usableHostCount } from "./ip/hosts.js";
 export { DEFAULT_SPLIT_LIMIT, MAX_HOST_REQUESTS } from "./ip/op_limits.js";
 export {
@@ -137,7 +138,13 @@ export {
   type ProcessData,
   resolveHandler,
 } from "./sockets/handlers.js";
-export { literalFamily, type ResolvedHost, resolveHost } from "./sockets/resolve_host.js";
+export {
+  checkHost,
+  literalFamily,
+  type ResolvedHost,
+  resolveHost,
+  resolveHostAddr,
+} from "./sockets/resolve_host.js";
 export { errnoOf, hostPort, socketError } from "./sockets/socket_error.js";
 export { type TcpConnectOptions, tcpConnect, tcpRequest } from "./sockets/tcp_client.js";
 export {

@@ -12,6 +12,7 @@ import net from "node:net";
 import { performance } from "node:perf_hooks";
 import { NetkitError } from "../errors.js";
 import { udpLocalAddress } from "../native/mmsg.js";
+import { hostPort, socketError } from "../sockets/socket_error.js";
 import { ControlChannel } from "./control_channel.js";
 import {
   cookieText,
@@ -116,7 +117,8 @@ function connectTcp(
     });
     s.once("error", (e) => {
       clearTimeout(timer);
-      reject(new NetkitError("ERR_IO", `cannot connect to ${host} port ${port}: ${e.message}`, { cause: e }));
+      // The same codes as every other command (ERR_CONN_REFUSED, ERR_CONN_RESET, …).
+      reject(socketError(e, "connect to", hostPort(host, port)));
     });
   });
 }

@@ -14,6 +14,7 @@ import { Worker } from "node:worker_threads";
 import { NetkitError } from "../errors.js";
 import { parseAddr } from "../ip/addr.js";
 import { closeFd, ECONNREFUSED, udpConnect, udpSocket } from "../native/mmsg.js";
+import { hostPort, socketError } from "../sockets/socket_error.js";
 import { type LatencySummary, summarize } from "./latency_stats.js";
 import { fastUdpAvailable } from "./udp_fast.js";
 
@@ -123,13 +124,12 @@ export async function pingPong(o: PingPongOptions): Promise<PingPongResult> {
     const sock = await new Promise<net.Socket>((resolve, reject) => {
       const s = net.connect({ host: o.host, port: o.port, noDelay: true });
       s.once("connect", () => resolve(s));
+      // The same codes as every other command (ERR_CONN_REFUSED, ERR_CONN_RESET, …).
       s.once("error", (e: NodeJS.ErrnoException) =>
         reject(
           e.code === "ECONNREFUSED"
             ? refused(o.host, o.port, false, e)
-            : new NetkitError("ERR_IO", `cannot connect to ${o.host} port ${o.port}: ${e.message}`, {
-                cause: e,
-              }),
+            : socketError(e, "connect to", hostPort(o.host, o.port)),
         ),
       );
     });

@@ -3,6 +3,7 @@
  * exit codes (0 ok, 1 operational failure, 2 usage error). The only place that calls process.exit.
  */
 import { NetkitError, UsageError } from "../errors.js";
+import { withFlagSpellings } from "./args.js";
 import type { CliIo } from "./io.js";
 
 export interface Command {
@@ -106,7 +107,7 @@ export async function runMain(argv: string[], io: CliIo): Promise<number> {
       io.stdout.write(`${cmd.help}\n`);
       return 0;
     }
-    return await cmd.run(rest, io);
+    return await withFlagSpellings(() => cmd.run(rest, io));
   } catch (e) {
     return reportError(e, io, debug);
   }
@@ -115,7 +116,7 @@ export async function runMain(argv: string[], io: CliIo): Promise<number> {
 /** Print one line for an error (a stack only with --debug) and return its exit code. */
 export function reportError(e: unknown, io: CliIo, debug: boolean): number {
   if (e instanceof UsageError) {
-    io.stderr.write(`netkit: ${e.message}\n`);
+    io.stderr.write(`netkit: ${e.code}: ${e.message}\n`);
     if (debug && e.stack) io.stderr.write(`${e.stack}\n`);
     return 2;
   }

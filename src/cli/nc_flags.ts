@@ -3,7 +3,8 @@
  * refused here, one rule per line (like OpenBSD netcat.c), before any socket exists.
  */
 import { UsageError } from "../errors.js";
-import { intFlag, type OptionSpec, type Parsed } from "./args.js";
+import { checkHost } from "../sockets/resolve_host.js";
+import { flagLabel, intFlag, type OptionSpec, type Parsed } from "./args.js";
 import {
   checkAccess,
   type HandlerChoice,
@@ -164,8 +165,8 @@ export function ncConfig({ values: v, positionals: pos }: Parsed): NcConfig {
   rule(waitMs === 0, "-w must be more than 0 seconds");
   const quit = secondsFlag("q", v.quit);
   const intervalMs = secondsFlag("i", v.interval);
-  const allow = listFlag(v.allow);
-  const deny = listFlag(v.deny);
+  const allow = listFlag(v.allow, "allow");
+  const deny = listFlag(v.deny, "deny");
   checkAccess(allow, deny);
   const handler = has("exec") || has("sh-exec") ? handlerChoice(undefined, v.exec, v["sh-exec"]) : undefined;
 
@@ -174,7 +175,9 @@ export function ncConfig({ values: v, positionals: pos }: Parsed): NcConfig {
   let path: string | undefined;
   let ports: number[] = [];
   const sourcePortFlag =
-    v["source-port"] === undefined ? undefined : portArg("-p", v["source-port"] as string);
+    v["source-port"] === undefined
+      ? undefined
+      : portArg(flagLabel("source-port"), v["source-port"] as string);
   let sourcePort = sourcePortFlag;
   let sourceAddress = v.source as string | undefined;
   if (unix) {
@@ -207,6 +210,9 @@ export function ncConfig({ values: v, positionals: pos }: Parsed): NcConfig {
       rule(port === 0, "PORT must not be 0");
     }
   }
+  // Hosts go through netkit's address parser before any I/O (127.1, 0177.0.0.1, 1.2.3 are refused).
+  if (host !== undefined) checkHost(host);
+  if (sourceAddress !== undefined) checkHost(sourceAddress);
   return {
     mode: scan ? "scan" : listen ? "listen" : "connect",
     proto: udp ? "udp" : "tcp",

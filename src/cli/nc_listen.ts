@@ -80,7 +80,11 @@ async function ncStreamListen(cfg: NcConfig, io: CliIo): Promise<number> {
     where = cfg.path!;
     await listen(server, { path: cfg.path! }, where);
   } else {
-    const { address } = await resolveHost(cfg.host ?? "0.0.0.0", cfg.family, cfg.numeric);
+    const { address } = await resolveHost(
+      cfg.host ?? (cfg.family === 6 ? "::" : "0.0.0.0"),
+      cfg.family,
+      cfg.numeric,
+    );
     where = hostPort(address, cfg.port!);
     await explainAddrInUse(
       () =>
@@ -255,7 +259,11 @@ function listen(server: net.Server, opts: net.ListenOptions | { fd: number }, wh
 /** UDP listen: lock to the first peer (or, with -k, reply to the latest one). */
 async function ncUdpListen(cfg: NcConfig, io: CliIo): Promise<number> {
   const acl = AccessList.from({ allow: cfg.allow, deny: cfg.deny });
-  const { address, family } = await resolveHost(cfg.host ?? "0.0.0.0", cfg.family, cfg.numeric);
+  const { address, family } = await resolveHost(
+    cfg.host ?? (cfg.family === 6 ? "::" : "0.0.0.0"),
+    cfg.family,
+    cfg.numeric,
+  );
   const socket = dgram.createSocket(family === 6 ? "udp6" : "udp4");
   await explainAddrInUse(
     () =>

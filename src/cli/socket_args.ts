@@ -7,6 +7,7 @@ import { NetkitError, UsageError } from "../errors.js";
 import { AccessList } from "../sockets/access_list.js";
 import { execHandler } from "../sockets/exec_handler.js";
 import { BUILTIN_HANDLERS, type Handler, loadHandlerModule, resolveHandler } from "../sockets/handlers.js";
+import { flagLabel } from "./args.js";
 
 /** A port number 0–65535 (0: the kernel chooses). */
 export function portArg(name: string, v: string | undefined): number {
@@ -20,7 +21,7 @@ export function portArg(name: string, v: string | undefined): number {
 export function secondsFlag(name: string, v: unknown): number | undefined {
   if (v === undefined) return undefined;
   if (typeof v !== "string" || !/^\d+(\.\d+)?$/.test(v))
-    throw new UsageError(`--${name} takes seconds (e.g. 5 or 0.5), got "${v}"`);
+    throw new UsageError(`${flagLabel(name)} takes seconds (e.g. 5 or 0.5), got "${v}"`);
   return Math.round(Number(v) * 1000);
 }
 
@@ -103,10 +104,16 @@ export async function buildHandler(c: HandlerChoice): Promise<Handler> {
   }
 }
 
-/** Values of a repeatable string flag, each possibly comma-separated (--allow a,b --allow c). */
-export function listFlag(v: unknown): string[] {
+/**
+ * Values of a repeatable string flag, each possibly comma-separated (--allow a,b --allow c).
+ * An empty value (`--allow ""`) is a usage error when `name` is given: it would silently mean
+ * "no list" (everyone allowed).
+ */
+export function listFlag(v: unknown, name?: string): string[] {
   if (v === undefined) return [];
   const arr = Array.isArray(v) ? v : [v];
+  if (name !== undefined && arr.some((x) => String(x).trim() === ""))
+    throw new UsageError(`${flagLabel(name)} needs a CIDR or address, got ""`);
   return arr
     .flatMap((x) => String(x).split(","))
     .map((s) => s.trim())

@@ -5,8 +5,8 @@
 import type { Readable } from "node:stream";
 import { NetkitError, UsageError } from "../errors.js";
 import { parseAddr } from "../ip/addr.js";
-import { literalFamily } from "../sockets/resolve_host.js";
-import { intFlag, type OptionSpec, type Parsed } from "./args.js";
+import { checkHost, literalFamily } from "../sockets/resolve_host.js";
+import { flagLabel, intFlag, type OptionSpec, type Parsed } from "./args.js";
 import type { ServeSpec } from "./serve_run.js";
 import { checkAccess, handlerChoice, listFlag, portArg, secondsFlag } from "./socket_args.js";
 
@@ -41,7 +41,7 @@ export function serveSpec(
 ): ServeSpec {
   const only = (flag: string, protos: ServeSpec["proto"][]) => {
     if (v[flag] !== undefined && !protos.includes(proto))
-      throw new UsageError(`--${flag} is for ${protos.join("/")} servers, not ${proto}`);
+      throw new UsageError(`${flagLabel(flag)} is for ${protos.join("/")} servers, not ${proto}`);
   };
   if (!dgram) only("buffer", ["udp"]);
   if (dgram && (v["keep-open"] !== undefined || v.keepalive !== undefined || v["no-delay"] !== undefined))
@@ -72,13 +72,14 @@ export function serveSpec(
     if (positionals.length !== 1) throw new UsageError("netkit unix serve takes one PATH");
     path = positionals[0];
   } else if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-  const allow = listFlag(v.allow);
-  const deny = listFlag(v.deny);
+  const allow = listFlag(v.allow, "allow");
+  const deny = listFlag(v.deny, "deny");
   checkAccess(allow, deny); // a bad prefix is a usage error before binding
+  if (typeof v.host === "string") checkHost(v.host); // netkit's address parser, before binding
   return {
     proto,
     host: v.host as string | undefined,
-    port: v.port === undefined ? undefined : portArg("--port", v.port as string),
+    port: v.port === undefined ? undefined : portArg(flagLabel("port"), v.port as string),
     path,
     handler: handlerChoice(v.handler, v.exec, v["sh-exec"]),
     buffer: intFlag("buffer", v.buffer, 1, 65535),
@@ -143,3 +144,16 @@ export const SERVE_HELP_FLAGS = `Serve options:
   --json               NDJSON events on stdout: listening, connection, datagram, close, stats
   -v, --verbose        one stderr line per connection / datagram
 Stopping: Ctrl-C (SIGINT) or SIGTERM finishes in-flight replies, then prints statistics.`;
+
+/** The serve options of `netkit unix serve`: no --host, --port, --allow, --deny, --ipv6-only. */
+export const UNIX_SERVE_HELP_FLAGS = (() => {
+  const ipOnly = /^ {2}(--host|-p, --port|--allow|--ipv6-only)\b/;
+  let dropping = false;
+  const kept: string[] = [];
+  for (const line of SERVE_HELP_FLAGS.split("\n")) {
+    // A continuation line (deeper indent) goes with the flag line above it.
+    if (!/^ {4,}/.test(line)) dropping = ipOnly.test(line);
+    if (!dropping) kept.push(line);
+  }
+  return kept.join("\n");
+})();

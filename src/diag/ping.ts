@@ -9,10 +9,10 @@
  * const r = await ping("127.0.0.1", { count: 3, intervalMs: 200 });
  * r.received; // 3
  */
-import { lookup } from "node:dns/promises";
 import { NetkitError } from "../errors.js";
-import { Addr, parseAddr } from "../ip/addr.js";
+import { Addr } from "../ip/addr.js";
 import type { IcmpMessage, IcmpSocket } from "../native/icmp.js";
+import { resolveHostAddr } from "../sockets/resolve_host.js";
 import { buildEchoRequest, icmp4ErrorText, icmp6ErrorText, parseIcmp } from "./icmp_packet.js";
 import { PingStats, type PingSummary } from "./ping_stats.js";
 
@@ -74,28 +74,12 @@ function addrFromBytes(b: Uint8Array): Addr {
 }
 
 /**
- * Resolve HOST: an address literal as is, otherwise the system resolver (getaddrinfo).
- * @throws {NetkitError} ERR_RESOLVE
+ * Resolve HOST with netkit's one host parser (sockets/resolve_host.ts): a strict address literal,
+ * or a name through the system resolver.
+ * @throws {NetkitError} ERR_HOST_NOT_FOUND, ERR_ADDR_SYNTAX, ERR_VERSION_MISMATCH
  */
-export async function resolveHost(host: string, family?: 4 | 6): Promise<Addr> {
-  let a: Addr | null = null;
-  try {
-    a = parseAddr(host);
-  } catch {
-    // Not an address literal: resolve it as a name below.
-  }
-  if (a !== null) {
-    if (family !== undefined && a.version !== family) {
-      throw new NetkitError("ERR_RESOLVE", `${host}: Address family for hostname not supported`);
-    }
-    return a;
-  }
-  try {
-    const r = await lookup(host, { family: family ?? 0 });
-    return parseAddr(r.address);
-  } catch (e) {
-    throw new NetkitError("ERR_RESOLVE", `${host}: Name or service not known`, { cause: e });
-  }
+export function resolveHost(host: string, family?: 4 | 6): Promise<Addr> {
+  return resolveHostAddr(host, family);
 }
 
 function permissionError(version: 4 | 6, cause: unknown): NetkitError {
@@ -111,7 +95,7 @@ function permissionError(version: 4 | 6, cause: unknown): NetkitError {
 
 /**
  * Ping `host`. Resolves when the run ends (count reached, deadline, timeout or abort).
- * @throws {NetkitError} ERR_RESOLVE, ERR_PING_PERMISSION, ERR_NO_ROUTE (the first probe cannot be
+ * @throws {NetkitError} ERR_HOST_NOT_FOUND, ERR_PING_PERMISSION, ERR_NO_ROUTE (the first probe cannot be
  * sent: "Network is unreachable"), ERR_IO
  */
 export async function ping(host: string, opts: PingOptions = {}): Promise<PingResult> {

@@ -85,7 +85,7 @@ function nodeProbe(address: string, port: number, timeoutMs: number): Promise<Pr
 
 /**
  * TCP-connect ping of `host`:`port`.
- * @throws {NetkitError} ERR_RESOLVE; ERR_RANGE for a port outside 1–65535
+ * @throws {NetkitError} ERR_HOST_NOT_FOUND; ERR_RANGE for a port outside 1–65535
  */
 export async function tcpPing(host: string, port: number, opts: TcpPingOptions = {}): Promise<TcpPingResult> {
   if (!Number.isInteger(port) || port < 1 || port > 65535) {

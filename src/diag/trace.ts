@@ -199,7 +199,7 @@ export function lastProbePort(base: number, maxHops: number, firstHop: number, q
 /**
  * Trace the path to `host`. Resolves when the destination answered, an unreachable error ended
  * the trace, `maxHops` was tried, or `signal` aborted (the hops complete so far are returned).
- * @throws {NetkitError} ERR_RESOLVE, ERR_NO_ROUTE (the first probe cannot be sent), ERR_PING_PERMISSION
+ * @throws {NetkitError} ERR_HOST_NOT_FOUND, ERR_NO_ROUTE (the first probe cannot be sent), ERR_PING_PERMISSION
  * (ICMP method without a permitted socket), ERR_RANGE (bad options, UDP ports past 65535), ERR_IO
  */
 export async function trace(host: string, opts: TraceOptions = {}): Promise<TraceResult> {

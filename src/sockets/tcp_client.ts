@@ -43,12 +43,17 @@ export async function tcpConnect(opts: TcpConnectOptions): Promise<net.Socket> {
   } else {
     if (opts.host === undefined || opts.port === undefined)
       throw new NetkitError("ERR_RANGE", "tcpConnect needs host and port, or path");
-    const { address } = await resolveHost(opts.host, opts.family, opts.numericOnly);
+    const { address, family } = await resolveHost(opts.host, opts.family, opts.numericOnly);
     where = hostPort(address, opts.port);
+    // A local address goes through the same parser (a name is resolved in the target's family).
+    const local =
+      opts.localAddress === undefined
+        ? undefined
+        : (await resolveHost(opts.localAddress, family, opts.numericOnly)).address;
     connectOpts = {
       host: address,
       port: opts.port,
-      localAddress: opts.localAddress,
+      localAddress: local,
       localPort: opts.localPort,
       allowHalfOpen: true,
       noDelay: opts.noDelay === true,

@@ -118,19 +118,24 @@ export class UdpClient {
    */
   static async open(opts: UdpClientOptions): Promise<UdpClient> {
     const { address, family } = await resolveHost(opts.host, opts.family, opts.numericOnly);
+    // A local address goes through the same parser (a name is resolved in the target's family).
+    const localAddress =
+      opts.localAddress === undefined
+        ? undefined
+        : (await resolveHost(opts.localAddress, family, opts.numericOnly)).address;
     const socket = dgram.createSocket(family === 6 ? "udp6" : "udp4");
     const connect = opts.connect ?? !(opts.broadcast || isMulticast(address, family));
     try {
       await new Promise<void>((resolve, reject) => {
         socket.once("error", reject);
-        socket.bind({ port: opts.localPort ?? 0, address: opts.localAddress }, () => {
+        socket.bind({ port: opts.localPort ?? 0, address: localAddress }, () => {
           socket.off("error", reject);
           resolve();
         });
       });
     } catch (e) {
       socket.close();
-      throw socketError(e, "bind", hostPort(opts.localAddress ?? "*", opts.localPort ?? 0));
+      throw socketError(e, "bind", hostPort(localAddress ?? "*", opts.localPort ?? 0));
     }
     try {
       if (opts.broadcast) socket.setBroadcast(true);

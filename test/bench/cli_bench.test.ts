@@ -60,7 +60,7 @@ describe("netkit bench (CLI)", { timeout: 90_000 }, () => {
     const port = await freePort();
     const r = await runCli(["bench", "client", "127.0.0.1", "-p", String(port), "-t", "1"]);
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /^netkit: ERR_IO: cannot connect/);
+    assert.match(r.stderr, /^netkit: ERR_CONN_REFUSED: connect to 127\.0\.0\.1:\d+: connection refused/);
   });
 
   it("server (child process, -1) and client: UDP with iperf3-shaped JSON and exact counts", async () => {

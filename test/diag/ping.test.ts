@@ -222,7 +222,7 @@ describe("netkit ping on loopback", { timeout: 60_000 }, () => {
     }
     const fam = await runCli(["ping", "-6", "-c", "1", "127.0.0.1"]);
     assert.equal(fam.code, 2);
-    assert.match(fam.stderr, /ERR_RESOLVE/);
+    assert.match(fam.stderr, /ERR_VERSION_MISMATCH/);
   });
 });
 

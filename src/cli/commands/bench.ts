@@ -43,6 +43,7 @@ Options (client):
   -4, -6               use IPv4 / IPv6 only (a HOST name resolves in that family)
   -J, --json           iperf3-shaped JSON (start, intervals, end) with netkit_exact for UDP
       --plot FILE.svg  draw throughput (and UDP loss) over time (the folder must exist)
+      --udp-counters-64bit  UDP: 64-bit sequence numbers in the datagram header
 Options (server):
   -1, --one-off        serve one test, then exit
   -B, --bind ADDR      address to listen on (default: every address, IPv6 and IPv4, like iperf3)

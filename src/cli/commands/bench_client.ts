@@ -1,12 +1,12 @@
 /** `netkit bench client`: flags → runBenchClient → iperf3-style lines or iperf3-shaped JSON. */
 import { writeFile } from "node:fs/promises";
-import net from "node:net";
 import { runBenchClient } from "../../bench/client.js";
 import { plotBench } from "../../bench/plot_svg.js";
 import { intervalHeader, intervalLines, summaryLines, toIperfJson } from "../../bench/report.js";
 import { parseRate, parseSize } from "../../bench/units.js";
 import { UsageError } from "../../errors.js";
-import { intFlag, parseFlags } from "../args.js";
+import { literalFamily, resolveHost } from "../../sockets/resolve_host.js";
+import { flagLabel, intFlag, parseFlags } from "../args.js";
 import type { CliIo } from "../io.js";
 import { intervalFlag, plotFlag, secondsFlag } from "./bench_flags.js";
 
@@ -37,20 +37,25 @@ export async function runClient(args: string[], io: CliIo): Promise<number> {
   const host = hosts[0]!;
   if (values.ipv4 === true && values.ipv6 === true) throw new UsageError("cannot use -4 and -6 together");
   const family = values.ipv4 === true ? 4 : values.ipv6 === true ? 6 : undefined;
-  if (family !== undefined && net.isIP(host) !== 0 && net.isIP(host) !== family)
+  const hostFamily = literalFamily(host);
+  if (family !== undefined && hostFamily !== undefined && hostFamily !== family)
     throw new UsageError(`${host} is not an IPv${family} address (-${family})`);
   const udp = values.udp === true;
   const port = intFlag("port", values.port, 1, 65535) ?? 5201;
-  const bandwidth = values.bitrate === undefined ? undefined : parseRate(String(values.bitrate), "-b");
-  const len = values.length === undefined ? undefined : parseSize(String(values.length), "-l");
+  const bandwidth =
+    values.bitrate === undefined ? undefined : parseRate(String(values.bitrate), flagLabel("bitrate"));
+  const len = values.length === undefined ? undefined : parseSize(String(values.length), flagLabel("length"));
   if (len !== undefined && udp && (len < 16 || len > 65507))
     throw new UsageError("-l for UDP must be 16–65507 bytes");
   if (len !== undefined && !udp && (len < 1 || len > 16 * 1024 * 1024))
     throw new UsageError("-l for TCP must be 1 byte–16 MBytes");
   const time = secondsFlag("time", values.time, 10);
-  const bytes = values.bytes === undefined ? undefined : parseSize(String(values.bytes), "-n");
+  const bytes = values.bytes === undefined ? undefined : parseSize(String(values.bytes), flagLabel("bytes"));
   if (bytes === 0) throw new UsageError("-n must be more than 0");
-  const blocks = values.blockcount === undefined ? undefined : parseSize(String(values.blockcount), "-k");
+  const blocks =
+    values.blockcount === undefined
+      ? undefined
+      : parseSize(String(values.blockcount), flagLabel("blockcount"));
   if (blocks === 0) throw new UsageError("-k must be more than 0");
   if (blocks !== undefined && bytes !== undefined) throw new UsageError("cannot use -n and -k together");
   if (blocks !== undefined && values.time !== undefined)
@@ -69,6 +74,8 @@ export async function runClient(args: string[], io: CliIo): Promise<number> {
   const onSignal = () => stop.abort();
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
+  // netkit's one host parser: 127.1 or 1.2.3 are refused, a name is resolved here (ERR_HOST_NOT_FOUND).
+  const { address } = await resolveHost(host, family);
   try {
     return await run();
   } finally {
@@ -81,7 +88,7 @@ export async function runClient(args: string[], io: CliIo): Promise<number> {
     let header = false;
     const r = await runBenchClient(
       {
-        host,
+        host: address,
         port,
         protocol: udp ? "udp" : "tcp",
         ...(bandwidth !== undefined ? { bandwidth } : {}),

@@ -2,14 +2,15 @@
 import { statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { UsageError } from "../../errors.js";
+import { flagLabel } from "../args.js";
 
 /** A number of seconds ≥ 0 (fractions allowed), or UsageError. */
 export function secondsFlag(name: string, v: unknown, dflt: number, max = 86400): number {
   if (v === undefined) return dflt;
   if (typeof v !== "string" || !/^(\d+(\.\d*)?|\.\d+)$/.test(v))
-    throw new UsageError(`--${name} takes seconds, got "${v}"`);
+    throw new UsageError(`${flagLabel(name)} takes seconds, got "${v}"`);
   const n = Number(v);
-  if (n > max) throw new UsageError(`--${name} must be at most ${max}, got ${v}`);
+  if (n > max) throw new UsageError(`${flagLabel(name)} must be at most ${max}, got ${v}`);
   return n;
 }
 
@@ -17,7 +18,7 @@ export function secondsFlag(name: string, v: unknown, dflt: number, max = 86400)
 export function intervalFlag(v: unknown): number {
   const n = secondsFlag("interval", v, 1, 60);
   if (n !== 0 && n < 0.1)
-    throw new UsageError(`--interval must be 0 or between 0.1 and 60, got ${String(v)}`);
+    throw new UsageError(`${flagLabel("interval")} must be 0 or between 0.1 and 60, got ${String(v)}`);
   return n;
 }
 
@@ -27,7 +28,8 @@ export function intervalFlag(v: unknown): number {
  */
 export function plotFlag(v: unknown): string | undefined {
   if (v === undefined) return undefined;
-  if (typeof v !== "string" || v === "") throw new UsageError("--plot takes a file name (--plot out.svg)");
+  if (typeof v !== "string" || v === "")
+    throw new UsageError(`${flagLabel("plot")} takes a file name (--plot out.svg)`);
   const dir = dirname(resolve(v));
   let isDir = false;
   try {
@@ -35,6 +37,6 @@ export function plotFlag(v: unknown): string | undefined {
   } catch {
     isDir = false;
   }
-  if (!isDir) throw new UsageError(`--plot ${v}: the folder ${dir} does not exist`);
+  if (!isDir) throw new UsageError(`${flagLabel("plot")} ${v}: the folder ${dir} does not exist`);
   return v;
 }

@@ -5,8 +5,10 @@ import { histogram } from "../../bench/latency_stats.js";
 import { plotHistogram } from "../../bench/plot_svg.js";
 import { parseSize } from "../../bench/units.js";
 import { UsageError } from "../../errors.js";
-import { intFlag, parseFlags } from "../args.js";
+import { resolveHost } from "../../sockets/resolve_host.js";
+import { flagLabel, intFlag, parseFlags } from "../args.js";
 import type { CliIo } from "../io.js";
+import { portArg } from "../socket_args.js";
 import { plotFlag, secondsFlag } from "./bench_flags.js";
 import { progressLine } from "./bench_progress.js";
 
@@ -22,16 +24,19 @@ export async function runLatency(args: string[], io: CliIo): Promise<number> {
   if (positionals.length !== 2)
     throw new UsageError("bench latency takes HOST PORT (netkit bench latency 127.0.0.1 7)");
   const host = positionals[0]!;
-  const port = intFlag("port", positionals[1], 1, 65535)!;
+  const port = portArg("PORT", positionals[1]);
+  if (port === 0) throw new UsageError("PORT must not be 0");
   const count = intFlag("count", values.count, 1, 100_000_000) ?? 10_000;
   const time = secondsFlag("time", values.time, 10);
-  const len = values.length === undefined ? 64 : parseSize(String(values.length), "-l");
+  const len = values.length === undefined ? 64 : parseSize(String(values.length), flagLabel("length"));
   if (len < 1 || len > 65507) throw new UsageError("-l must be 1–65507 bytes");
   const udp = values.udp === true;
   const plot = plotFlag(values.plot);
+  // netkit's one host parser: 127.1 or 1.2.3 are refused, a name is resolved here (ERR_HOST_NOT_FOUND).
+  const { address } = await resolveHost(host);
   const prog = progressLine(io);
   const r = await pingPong({
-    host,
+    host: address,
     port,
     udp,
     count,

@@ -1,9 +1,9 @@
 /** `netkit bench server`: flags → startBenchServer → iperf3-style lines or NDJSON. */
 
-import net from "node:net";
 import { intervalHeader, intervalLines, summaryLines, toIperfJson } from "../../bench/report.js";
 import { startBenchServer } from "../../bench/server.js";
 import { NetkitError, UsageError } from "../../errors.js";
+import { literalFamily, resolveHost } from "../../sockets/resolve_host.js";
 import { intFlag, parseFlags } from "../args.js";
 import type { CliIo } from "../io.js";
 import { reportError } from "../main.js";
@@ -26,9 +26,12 @@ export async function runServer(args: string[], io: CliIo): Promise<number> {
   const interval = intervalFlag(values.interval);
   const json = values.json === true;
   const family = values.ipv4 === true ? 4 : values.ipv6 === true ? 6 : undefined;
-  const bind = typeof values.bind === "string" ? values.bind : undefined;
-  if (bind !== undefined && family !== undefined && (net.isIPv6(bind) ? 6 : 4) !== family)
-    throw new UsageError(`-B ${bind} is not an IPv${family} address (-${family})`);
+  const bindText = typeof values.bind === "string" ? values.bind : undefined;
+  const bindFamily = bindText === undefined ? undefined : literalFamily(bindText);
+  if (bindFamily !== undefined && family !== undefined && bindFamily !== family)
+    throw new UsageError(`-B ${bindText} is not an IPv${family} address (-${family})`);
+  // -B goes through netkit's one host parser (127.1 refused, a name resolved: ERR_HOST_NOT_FOUND).
+  const bind = bindText === undefined ? undefined : (await resolveHost(bindText, family)).address;
   const out = (s: string) => io.stdout.write(`${s}\n`);
   let failures = 0;
   let udp = false;

@@ -9,7 +9,8 @@ import { NetkitError, UsageError } from "../../errors.js";
 import { relayLoop } from "../../impair/relay_loop.js";
 import { startTcpRelay, type TcpRelay } from "../../impair/tcp_relay.js";
 import { type Endpoint, startUdpRelay, type UdpRelay } from "../../impair/udp_relay.js";
-import { intFlag, parseFlags } from "../args.js";
+import { checkHost, literalFamily, resolveHost } from "../../sockets/resolve_host.js";
+import { flagLabel, intFlag, parseFlags } from "../args.js";
 import type { CliIo } from "../io.js";
 import type { Command } from "../main.js";
 import { secondsFlag } from "./bench_flags.js";
@@ -55,7 +56,10 @@ Examples:
 
 Exit codes: 0 success, 1 failure (cannot bind), 2 usage error.`;
 
-/** HOST:PORT, [v6]:PORT or PORT. */
+/**
+ * HOST:PORT, [v6]:PORT or PORT. HOST goes through netkit's one host parser (127.1 is refused as
+ * `netkit ip` refuses it); an IPv6 address needs its brackets (`::1:80` is ambiguous).
+ */
 export function parseEndpoint(text: string, what: string): Endpoint {
   let host = "127.0.0.1";
   let port = text;
@@ -67,10 +71,20 @@ export function parseEndpoint(text: string, what: string): Endpoint {
     const i = text.lastIndexOf(":");
     host = text.slice(0, i);
     port = text.slice(i + 1);
+    if (host.includes(":"))
+      throw new UsageError(`${what}: write an IPv6 address in brackets, [${host}]:${port}, got "${text}"`);
   }
   if (!/^\d+$/.test(port) || Number(port) > 65535 || host === "")
     throw new UsageError(`${what} must be HOST:PORT or PORT, got "${text}"`);
+  if (v6) {
+    if (literalFamily(host) !== 6) checkHost(`[${host}]`);
+  } else checkHost(host);
   return { host, port: Number(port) };
+}
+
+/** The endpoint with its host resolved (a name → an address; ERR_HOST_NOT_FOUND). */
+async function resolveEndpoint(e: Endpoint): Promise<Endpoint> {
+  return { host: (await resolveHost(e.host)).address, port: e.port };
 }
 
 /** 5%, 0.05 → 0.05. */
@@ -78,14 +92,19 @@ export function parseProbability(text: unknown, flag: string): number {
   if (text === undefined) return 0;
   const s = String(text);
   const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(s);
-  if (!m) throw new UsageError(`--${flag} takes a probability like 5% or 0.05, got "${s}"`);
+  if (!m) throw new UsageError(`${flagLabel(flag)} takes a probability like 5% or 0.05, got "${s}"`);
   const v = m[2] === "%" ? Number(m[1]) / 100 : Number(m[1]);
-  if (v > 1) throw new UsageError(`--${flag} must be at most 100%, got "${s}"`);
+  if (v > 1) throw new UsageError(`${flagLabel(flag)} must be at most 100%, got "${s}"`);
   return v;
 }
 
+/** Milliseconds, 0–600000 (fractions allowed). */
 function msFlag(name: string, v: unknown): number {
-  return secondsFlag(name, v, 0, 600_000);
+  if (v === undefined) return 0;
+  if (typeof v !== "string" || !/^\d+(\.\d+)?$/.test(v))
+    throw new UsageError(`${flagLabel(name)} takes milliseconds, got "${String(v)}"`);
+  if (Number(v) > 600_000) throw new UsageError(`${flagLabel(name)} must be at most 600000 ms, got ${v}`);
+  return Number(v);
 }
 
 export const impairCommand: Command = {
@@ -116,9 +135,9 @@ export const impairCommand: Command = {
       json: { type: "boolean" },
     });
     if (positionals.length !== 2) throw new UsageError(`netkit impair ${mode} takes LISTEN and TARGET`);
-    const listen = parseEndpoint(positionals[0]!, "LISTEN");
-    const target = parseEndpoint(positionals[1]!, "TARGET");
-    await refuseLoop(listen, target);
+    const listenArg = parseEndpoint(positionals[0]!, "LISTEN");
+    const targetArg = parseEndpoint(positionals[1]!, "TARGET");
+    await refuseLoop(listenArg, targetArg);
     const seed = intFlag("seed", values.seed, 0, 2 ** 32 - 1) ?? Date.now() % 2 ** 32;
     const time = secondsFlag("time", values.time, 0);
     const udpOnly = [
@@ -136,7 +155,9 @@ export const impairCommand: Command = {
     const tcpOnly = ["latency", "bandwidth", "reset-after", "reset-probability"];
     for (const k of mode === "udp" ? tcpOnly : udpOnly)
       if (values[k] !== undefined)
-        throw new UsageError(`--${k} is for netkit impair ${mode === "udp" ? "tcp" : "udp"}`);
+        throw new UsageError(`${flagLabel(k)} is for netkit impair ${mode === "udp" ? "tcp" : "udp"}`);
+    const listen = await resolveEndpoint(listenArg);
+    const target = await resolveEndpoint(targetArg);
     let udp: UdpRelay | null = null;
     let tcp: TcpRelay | null = null;
     const out = (s: string) => io.stdout.write(`${s}\n`);

@@ -6,7 +6,7 @@ import type { PingEvent, PingResult } from "../../diag/ping.js";
 import type { PingStats, PingSummary } from "../../diag/ping_stats.js";
 import type { TcpPingEvent, TcpPingResult } from "../../diag/tcp_ping.js";
 import { NetkitError, UsageError } from "../../errors.js";
-import { intFlag, parseFlags } from "../args.js";
+import { flagLabel, intFlag, parseFlags } from "../args.js";
 import { type CliIo, write } from "../io.js";
 import type { Command } from "../main.js";
 import { reportError } from "../main.js";
@@ -88,10 +88,10 @@ export function renderSummary(target: string, s: PingSummary, timeMs: number): s
 function seconds(name: string, v: unknown, min: number): number | undefined {
   if (v === undefined) return undefined;
   if (typeof v !== "string" || !/^(\d+(\.\d*)?|\.\d+)$/.test(v)) {
-    throw new UsageError(`-${name} takes a number of seconds, got "${v}"`);
+    throw new UsageError(`${flagLabel(name)} takes a number of seconds, got "${v}"`);
   }
   const n = Number(v);
-  if (n < min) throw new UsageError(`-${name} must be at least ${min}, got ${v}`);
+  if (n < min) throw new UsageError(`${flagLabel(name)} must be at least ${min}, got ${v}`);
   return n;
 }
 

@@ -2,6 +2,7 @@
  * `netkit tcp serve`, `netkit tcp send HOST PORT [MESSAGE]`, `netkit tcp connect HOST PORT`.
  */
 import { UsageError } from "../../errors.js";
+import { checkHost } from "../../sockets/resolve_host.js";
 import { tcpConnect, tcpRequest } from "../../sockets/tcp_client.js";
 import { parseFlags } from "../args.js";
 import type { CliIo } from "../io.js";
@@ -53,6 +54,7 @@ export const tcpCommand: Command = {
         throw new UsageError(`netkit tcp ${sub} HOST PORT${sub === "send" ? " [MESSAGE]" : ""}`);
       const port = portArg("PORT", p[1]);
       if (port === 0) throw new UsageError("PORT must not be 0");
+      checkHost(p[0]!);
       const timeout = secondsFlag("timeout", v.timeout);
       if (sub === "connect") {
         if (v.json !== undefined) throw new UsageError("--json is for send; connect passes raw bytes");

@@ -5,7 +5,7 @@
 import type { TraceEvent, TraceResult } from "../../diag/trace.js";
 import type { Hop } from "../../diag/trace_probes.js";
 import { UsageError } from "../../errors.js";
-import { intFlag, parseFlags } from "../args.js";
+import { flagLabel, intFlag, parseFlags } from "../args.js";
 import { type CliIo, write } from "../io.js";
 import type { Command } from "../main.js";
 
@@ -52,7 +52,7 @@ Docs: docs/trace.md`;
 function seconds(v: unknown): number | undefined {
   if (v === undefined) return undefined;
   if (typeof v !== "string" || !/^(\d+(\.\d*)?|\.\d+)$/.test(v) || Number(v) <= 0 || Number(v) > 3600) {
-    throw new UsageError(`--wait takes seconds (0 < SEC ≤ 3600), got "${String(v)}"`);
+    throw new UsageError(`${flagLabel("wait")} takes seconds (0 < SEC ≤ 3600), got "${String(v)}"`);
   }
   return Number(v);
 }

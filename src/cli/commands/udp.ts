@@ -2,7 +2,7 @@
  * `netkit udp serve` and `netkit udp send HOST PORT [MESSAGE]`: the notes' UDP server and client.
  */
 import { UsageError } from "../../errors.js";
-import { literalFamily } from "../../sockets/resolve_host.js";
+import { checkHost, literalFamily } from "../../sockets/resolve_host.js";
 import { udpRequest } from "../../sockets/udp_client.js";
 import { intFlag, parseFlags } from "../args.js";
 import type { CliIo } from "../io.js";
@@ -79,6 +79,7 @@ export const udpCommand: Command = {
       if (p.length < 2 || p.length > 3) throw new UsageError("netkit udp send HOST PORT [MESSAGE]");
       const port = portArg("PORT", p[1]);
       if (port === 0) throw new UsageError("PORT must not be 0 for send");
+      checkHost(p[0]!);
       const timeout = secondsFlag("timeout", v.timeout) ?? 2000;
       const retries = intFlag("retries", v.retries, 0, 100) ?? 0;
       const buffer = intFlag("buffer", v.buffer, 1, 65535);

@@ -11,7 +11,7 @@ import type { Command } from "../main.js";
 import { ncUnixDgramConnect } from "../nc_unix_dgram.js";
 import { runServe } from "../serve_run.js";
 import { secondsFlag } from "../socket_args.js";
-import { messageFrom, SERVE_HELP_FLAGS, SERVE_OPTIONS, serveSpec } from "../socket_command.js";
+import { messageFrom, SERVE_OPTIONS, serveSpec, UNIX_SERVE_HELP_FLAGS } from "../socket_command.js";
 import { exitFor, pipeWithSignals } from "../stream_connect.js";
 
 const HELP = `netkit unix — Unix domain sockets (AF_UNIX): streams, and datagrams with --dgram
@@ -28,7 +28,7 @@ empty datagrams are answered; the client binds an automatic abstract name so rep
 The socket file is removed when the server stops. A path starting with @ is a Linux abstract
 name, exactly those bytes (no file; socat ABSTRACT-*, Python '\0name' and ss -x agree).
 connect: as tcp connect, the two directions independent (half-close both ways).
-${SERVE_HELP_FLAGS}
+${UNIX_SERVE_HELP_FLAGS}
   --buffer N           (--dgram) receive size in bytes (default 65535)
   --retries N          (send --dgram) send again N times on timeout
 
