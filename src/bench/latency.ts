@@ -124,14 +124,8 @@ export async function pingPong(o: PingPongOptions): Promise<PingPongResult> {
     const sock = await new Promise<net.Socket>((resolve, reject) => {
       const s = net.connect({ host: o.host, port: o.port, noDelay: true });
       s.once("connect", () => resolve(s));
-      // The same codes as every other command (ERR_CONN_REFUSED, ERR_CONN_RESET, …).
-      s.once("error", (e: NodeJS.ErrnoException) =>
-        reject(
-          e.code === "ECONNREFUSED"
-            ? refused(o.host, o.port, false, e)
-            : socketError(e, "connect to", hostPort(o.host, o.port)),
-        ),
-      );
+      // The same codes and words as every other command (ERR_CONN_REFUSED, ERR_CONN_RESET, …).
+      s.once("error", (e) => reject(socketError(e, "connect to", hostPort(o.host, o.port))));
     });
     try {
       let have = 0;
