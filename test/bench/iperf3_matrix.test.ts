@@ -13,36 +13,13 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { after, before, describe, it } from "node:test";
-import { BIN } from "../helpers/cli.js";
+import { BIN, type CliResult, runProgram } from "../helpers/cli.js";
 import { freePort, iperf3Required, startIperf3Lane } from "../helpers/iperf3.js";
 
 const SKIP = iperf3Required();
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** Run a program to its end; a hang is killed after `ms` and fails the case (code -1). */
-function run(cmd: string, args: string[], ms = 30_000): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const killer = setTimeout(() => child.kill("SIGKILL"), ms);
-    child.on("close", (code) => {
-      clearTimeout(killer);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-  });
-}
+const run = (cmd: string, args: string[], ms = 30_000) => runProgram(cmd, args, { timeoutMs: ms });
 
 /** iperf3 -J output, with -V's extra lines around it removed. */
 // biome-ignore lint/suspicious/noExplicitAny: iperf3's JSON is read field by field below
@@ -247,7 +224,7 @@ describe("iperf3 matrix: iperf3's release checklist against netkit bench server"
           if (COMPARED(a)) {
             const ref = await run("iperf3", ["-c", host, "-p", String(refs[family]!.port), ...args.slice(4)]);
             assert.equal(r.code, ref.code, `${label}: exit ${r.code}, against iperf3 -s ${ref.code}`);
-            const err = (x: Run) => (x.stdout.includes("{") ? iperfJson(x.stdout).error : x.stderr.trim());
+            const err = (x: CliResult) => (x.stdout.includes("{") ? iperfJson(x.stdout).error : x.stderr.trim());
             assert.equal(err(r), err(ref), `${label}: the same error as from iperf3 -s`);
             if (ref.code !== 0 || err(ref) !== undefined) return;
           }

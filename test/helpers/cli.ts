@@ -54,3 +54,39 @@ export function runBin(args: string[], stdin = "", env: Record<string, string> =
     child.stdin.end(stdin);
   });
 }
+
+export interface ProgramOptions {
+  cwd?: string;
+  /** The whole environment of the program (default: this process's). */
+  env?: NodeJS.ProcessEnv;
+  /** A hang is killed after this many ms and fails the caller's assertion on the code (-1). */
+  timeoutMs?: number;
+}
+
+/** Run any program to its end with stdin closed, collecting its output. */
+export function runProgram(cmd: string, args: string[], o: ProgramOptions = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, {
+      stdio: ["ignore", "pipe", "pipe"],
+      ...(o.cwd !== undefined ? { cwd: o.cwd } : {}),
+      env: o.env ?? process.env,
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const killer = setTimeout(() => child.kill("SIGKILL"), o.timeoutMs ?? 60_000);
+    child.on("error", (e) => {
+      clearTimeout(killer);
+      reject(e);
+    });
+    child.on("close", (code) => {
+      clearTimeout(killer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+  });
+}

@@ -8,41 +8,22 @@
  * the running suite (dist/) is never touched.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readlinkSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { type CliResult, runProgram } from "../helpers/cli.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const NPM_FLAGS = ["--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"];
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+// A clean npm environment: nothing of the `npm test` that started us leaks into the install.
+const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+const run = (cmd: string, args: string[], cwd: string) =>
+  runProgram(cmd, args, { cwd, env: cleanEnv, timeoutMs: 240_000 });
 
-function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    // A clean npm environment: nothing of the `npm test` that started us leaks into the install.
-    const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
-    const child = spawn(cmd, args, { cwd, env: { ...base, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
-
-async function ok(cmd: string, args: string[], cwd: string): Promise<Run> {
+async function ok(cmd: string, args: string[], cwd: string): Promise<CliResult> {
   const r = await run(cmd, args, cwd);
   assert.equal(r.code, 0, `${cmd} ${args.join(" ")} exited ${r.code}\n${r.stderr.slice(-2000)}`);
   return r;
