@@ -431,6 +431,10 @@ async function runServerTest(
       await drain(streams, 0);
       const totals = meter.totals(t1);
       onEnding();
+      // Interrupted here: keep the data streams open until the client has read SERVER_TERMINATE
+      // and closed the control connection (at most 2 s). Cut at once, a sending iperf3 client can
+      // fail on a write ("Broken pipe") before it reads why the test ended.
+      if (st === INTERRUPTED) await peerClosed(ctrlSock, 2000);
       return {
         role: "server",
         params,
@@ -489,6 +493,22 @@ async function runServerTest(
     for (const s of dataSockets) s.destroy();
     if (udpSock !== null) (udpSock as dgram.Socket).close();
   }
+}
+
+/** Resolves when the peer has closed `sock` (at once if it is closed already), at most after `ms`. */
+function peerClosed(sock: net.Socket, ms: number): Promise<void> {
+  if (sock.destroyed || sock.readableEnded) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      sock.off("end", done);
+      sock.off("close", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    sock.once("end", done);
+    sock.once("close", done);
+  });
 }
 
 function unexpected(st: number): never {
