@@ -224,7 +224,8 @@ describe("iperf3 matrix: iperf3's release checklist against netkit bench server"
           if (COMPARED(a)) {
             const ref = await run("iperf3", ["-c", host, "-p", String(refs[family]!.port), ...args.slice(4)]);
             assert.equal(r.code, ref.code, `${label}: exit ${r.code}, against iperf3 -s ${ref.code}`);
-            const err = (x: CliResult) => (x.stdout.includes("{") ? iperfJson(x.stdout).error : x.stderr.trim());
+            const err = (x: CliResult) =>
+              x.stdout.includes("{") ? iperfJson(x.stdout).error : x.stderr.trim();
             assert.equal(err(r), err(ref), `${label}: the same error as from iperf3 -s`);
             if (ref.code !== 0 || err(ref) !== undefined) return;
           }
